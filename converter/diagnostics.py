@@ -1,0 +1,48 @@
+"""Warnings collected while converting a post: survivable problems, reported at the end.
+
+Library code never prints. A stage that meets a problem it can survive (a missing image, an
+unknown Liquid tag) calls :meth:`Diagnostics.warn`; the warning is logged and kept so the CLI
+and API callers can summarise it per post.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("converter")
+
+
+@dataclass(frozen=True)
+class BuildWarning:
+    """One survivable problem, with the file (and line) it concerns."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return where + self.message
+
+
+@dataclass
+class Diagnostics:
+    """Collects :class:`BuildWarning` objects for one conversion (thread-safe)."""
+
+    path: Path | None = None
+    warnings: list[BuildWarning] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def warn(self, message: str, *, line: int | None = None, path: Path | None = None) -> None:
+        """Record and log a warning about ``path`` (default: the post being converted)."""
+        warning = BuildWarning(message, path or self.path, line)
+        with self._lock:
+            if warning in self.warnings:
+                return
+            self.warnings.append(warning)
+        log.warning("%s", warning)

@@ -1,0 +1,190 @@
+"""The one options schema, shared by CLI flags, ``book.yml`` and the library API.
+
+Every field is typed and documented here; :meth:`Options.from_mapping` rejects unknown keys and
+wrong types with a one-line :class:`ConfigError` naming the key path and the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from .errors import ConfigError
+
+Format = Literal["pdf", "epub"]
+ALL_FORMATS: tuple[Format, ...] = ("pdf", "epub")
+
+#: Named page sizes (width, height in millimetres); custom sizes are "W H" with CSS units.
+PAGE_SIZES: dict[str, tuple[float, float]] = {
+    "A4": (210, 297),
+    "A5": (148, 210),
+    "B5": (176, 250),
+    "B6": (125, 176),
+    "LETTER": (215.9, 279.4),
+}
+_CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)(mm|cm|in|pt|px)\s+(\d+(?:\.\d+)?)(mm|cm|in|pt|px)\s*$")
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build: formats, look, limits. All fields have safe defaults."""
+
+    formats: tuple[Format, ...] = field(default=ALL_FORMATS, metadata=_doc(
+        "Output formats to write: any of pdf, epub."))
+    theme: str = field(default="default", metadata=_doc(
+        "Theme name (a folder under themes/) or a path to a theme folder."))
+    page_size: str = field(default="A5", metadata=_doc(
+        "PDF page size: A5, A4, B5, B6, Letter, or 'W H' with units (e.g. '130mm 190mm')."))
+    extra_css: tuple[Path, ...] = field(default=(), metadata=_doc(
+        "Extra CSS files applied after the theme (both formats)."))
+    site: Path | None = field(default=None, metadata=_doc(
+        "The Jekyll site root; default: the nearest folder above the post holding _config.yml."))
+    asset_roots: tuple[Path, ...] = field(default=(), metadata=_doc(
+        "Extra folders images may be read from, besides the site root."))
+    lang: str | None = field(default=None, metadata=_doc(
+        "Language tag (e.g. ko); default: front matter lang, _config.yml locale, else detected."))
+    remote_images: Literal["skip", "fetch"] = field(default="skip", metadata=_doc(
+        "Remote http(s) images: skip (a placeholder and a warning; no network) or fetch."))
+    allow_private_networks: bool = field(default=False, metadata=_doc(
+        "With remote_images=fetch, also fetch from loopback and private addresses."))
+    cache_dir: Path | None = field(default=None, metadata=_doc(
+        "Image cache folder; default: the user cache dir (honours XDG_CACHE_HOME)."))
+    cache: bool = field(default=True, metadata=_doc("Use the on-disk image cache."))
+    jobs: int = field(default=0, metadata=_doc(
+        "Parallel worker processes for batches and images; 0 means the number of CPUs."))
+    epub_image_max_edge: int = field(default=1600, metadata=_doc(
+        "EPUB images: longest edge in pixels."))
+    epub_image_max_pixels: int = field(default=4_000_000, metadata=_doc(
+        "EPUB images: most pixels per image."))
+    pdf_image_dpi: int = field(default=300, metadata=_doc(
+        "PDF images: resolution at the width they occupy on the page."))
+    jpeg_quality: int = field(default=82, metadata=_doc("JPEG quality for re-encoded photos."))
+    max_post_bytes: int = field(default=8 * 1024 * 1024, metadata=_doc(
+        "Largest post file accepted."))
+    max_image_pixels: int = field(default=64_000_000, metadata=_doc(
+        "Largest image (pixels) decoded; bigger ones are replaced by a placeholder."))
+    max_images: int = field(default=2000, metadata=_doc("Most images per post or book."))
+    max_html_depth: int = field(default=200, metadata=_doc(
+        "Deepest HTML nesting accepted; deeper content is flattened with a warning."))
+    timeout: float = field(default=600.0, metadata=_doc("Seconds allowed per post (batch mode)."))
+
+    def __post_init__(self) -> None:
+        for name in ("jobs", "epub_image_max_edge", "epub_image_max_pixels", "pdf_image_dpi",
+                     "max_post_bytes", "max_image_pixels", "max_images", "max_html_depth"):
+            value = getattr(self, name)
+            if value < 0 or (value == 0 and name != "jobs"):
+                raise ConfigError(f"option {name!r} must be positive, got {value}")
+        if not 1 <= self.jpeg_quality <= 100:
+            raise ConfigError(f"option 'jpeg_quality' must be 1–100, got {self.jpeg_quality}")
+        for fmt in self.formats:
+            if fmt not in ALL_FORMATS:
+                raise ConfigError(f"option 'formats': unknown format {fmt!r} (use pdf, epub)")
+        if not self.formats:
+            raise ConfigError("option 'formats' is empty")
+        page_size_css(self.page_size)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, source: Path | None = None,
+                     prefix: str = "") -> Options:
+        """Build options from a mapping (CLI flags or YAML), validating every key."""
+        return cls(**validate_fields(cls, data, source=source, prefix=prefix))
+
+    def replace(self, **changes: Any) -> Options:
+        return dataclasses.replace(self, **changes)
+
+
+def page_size_css(value: str) -> str:
+    """The CSS ``@page size`` value for a page size option; raises ConfigError if invalid."""
+    key = value.strip().upper()
+    if key in PAGE_SIZES:
+        width, height = PAGE_SIZES[key]
+        return f"{width}mm {height}mm"
+    if _CUSTOM_SIZE.match(value):
+        return " ".join(value.split())
+    raise ConfigError(f"option 'page_size': {value!r} is not A4, A5, B5, B6, Letter or 'W H'")
+
+
+def validate_fields(schema: type, data: Mapping[str, Any], *, source: Path | None,
+                    prefix: str = "") -> dict[str, Any]:
+    """Check ``data`` against a dataclass ``schema``: known keys, right types; coerce gently."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{prefix or 'options'}: expected a mapping", path=source)
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    hints = typing.get_type_hints(schema)
+    result: dict[str, Any] = {}
+    for raw_key, value in data.items():
+        key = str(raw_key).replace("-", "_")
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"unknown key {prefix}{raw_key!r} (known: {known})", path=source)
+        result[key] = _coerce(value, hints[key], f"{prefix}{raw_key}", source)
+    return result
+
+
+def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
+    origin = get_origin(hint)
+    args = get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, key, source)
+            except ConfigError as exc:
+                errors.append(exc)
+        raise errors[0]
+    if origin is Literal:
+        if value in args:
+            return value
+        allowed = ", ".join(map(str, args))
+        raise ConfigError(f"key {key!r}: {value!r} is not one of {allowed}", path=source)
+    if origin is tuple:
+        item_hint = args[0] if args else Any
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"key {key!r}: expected a list, got {type(value).__name__}", path=source)
+        return tuple(_coerce(v, item_hint, key, source) for v in value)
+    if hint is Path:
+        if isinstance(value, (str, Path)) and str(value):
+            path = Path(value).expanduser()
+            if source is not None and not path.is_absolute():
+                path = source.parent / path
+            return path
+        raise ConfigError(f"key {key!r}: expected a path, got {value!r}", path=source)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"key {key!r}: expected true or false, got {value!r}", path=source)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ConfigError(f"key {key!r}: expected a whole number, got {value!r}", path=source)
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"key {key!r}: expected a whole number, got {value!r}", path=source) from None
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ConfigError(f"key {key!r}: expected a number, got {value!r}", path=source)
+        try:
+            return float(value)
+        except ValueError:
+            raise ConfigError(f"key {key!r}: expected a number, got {value!r}", path=source) from None
+    if hint is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise ConfigError(f"key {key!r}: expected text, got {type(value).__name__}", path=source)
+    return value
