@@ -1,0 +1,99 @@
+"""Turn a loaded post into a :class:`~converter.book.Chapter`: normalize → render → transform.
+
+This is the part of the pipeline shared by single posts and books; it never writes output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from lxml import html
+
+from .assets import AssetResolver
+from .book import AssetStore, Chapter, Heading
+from .dialect import DialectContext, normalize
+from .language import choose_lang
+from .options import Options
+from .post import Post
+from .render import render_body
+from .site import Site
+from .transforms import TransformContext, apply_transforms
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def page_variables(post: Post, site: Site) -> dict[str, Any]:
+    """The ``page`` object Liquid sees: front matter plus Jekyll's computed fields."""
+    page: dict[str, Any] = dict(post.front_matter)
+    page.setdefault("title", post.title)
+    if post.date is not None:
+        page.setdefault("date", dt.datetime.combine(post.date, dt.time()))
+    page["path"] = str(post.source)
+    page["slug"] = post.slug
+    return page
+
+
+def shift_headings(root: html.HtmlElement, top: int = 2) -> None:
+    """Renumber body headings so the highest level used becomes ``h{top}`` (the chapter is h1)."""
+    levels = [int(el.tag[1]) for el in root.iter(*_HEADING_TAGS)]
+    if not levels:
+        return
+    shift = top - min(levels)
+    if shift <= 0:
+        return
+    for element in root.iter(*_HEADING_TAGS):
+        element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
+
+
+def collect_headings(root: html.HtmlElement, prefix: str) -> list[Heading]:
+    """Headings (h2–h4) with unique ids prefixed by the chapter id, for outline and TOC."""
+    headings = []
+    seen: set[str] = set()
+    for index, element in enumerate(root.iter(*_HEADING_TAGS)):
+        level = int(element.tag[1])
+        ident = re.sub(r"\s+", "-", element.get("id") or f"{prefix}-h{index}")
+        while ident in seen:
+            ident += "-1"
+        seen.add(ident)
+        element.set("id", ident)
+        title = " ".join(element.text_content().split())
+        if title and level <= 4:
+            headings.append(Heading(level=level, title=title, id=ident))
+    return headings
+
+
+def _prefix_ids(root: html.HtmlElement, prefix: str) -> None:
+    """Make ids unique across a book: ``fn-1`` → ``<chapter>-fn-1`` (and fix the links)."""
+    renamed: dict[str, str] = {}
+    for element in root.iter():
+        ident = element.get("id")
+        if ident:
+            new = f"{prefix}-{ident}"
+            renamed[ident] = new
+            element.set("id", new)
+    for link in root.iter("a"):
+        href = link.get("href") or ""
+        if href.startswith("#") and href[1:] in renamed:
+            link.set("href", "#" + renamed[href[1:]])
+
+
+def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, *,
+                  chapter_id: str) -> Chapter:
+    """Run the shared pipeline on one post."""
+    ctx = DialectContext(site=site.config, page=page_variables(post, site), post_path=post.source,
+                         body_line=post.body_line, diagnostics=post.warnings, site_root=site.root)
+    markdown_text = normalize(post.body, ctx)
+    root = render_body(markdown_text)
+    lang = choose_lang(options.lang, post.lang, site.locale, text=root.text_content()[:20000])
+    tctx = TransformContext(resolver=AssetResolver(site, post.source), assets=assets,
+                            diagnostics=post.warnings, options=options, post_path=post.source,
+                            lang=lang)
+    apply_transforms(root, tctx)
+    shift_headings(root)
+    _prefix_ids(root, chapter_id)
+    headings = collect_headings(root, chapter_id)
+    return Chapter(id=chapter_id, title=post.title, body=root, source=post.source, date=post.date,
+                   tags=post.tags, lang=lang, headings=headings, toc=post.flag("toc"),
+                   has_math=bool(tctx.flags.get("math")))

@@ -1,0 +1,111 @@
+"""The one resolver for asset references (images, CSS urls): reference string → local file.
+
+Every reference a post makes — Markdown images, raw HTML ``src``, front-matter teasers, CSS
+``url()`` — goes through :class:`AssetResolver`. It repairs the damage real blogs carry
+(backslashes, ``//assets`` meaning site root, the site's own absolute URL, newlines inside URLs,
+percent-encoding) and refuses anything that would read outside the allowed roots (the site root,
+configured asset roots): ``..`` escapes, absolute paths elsewhere, ``file://`` URLs, symlinks
+leading out. It knows nothing about HTML or output formats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .site import Site
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_WHITESPACE = re.compile(r"\s+")
+# Folders themes keep teaser images in (minimal-mistakes and older Michael Rose themes).
+_THEME_IMAGE_DIRS = ("images", "assets/images", "assets/img", "img", "assets")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one reference."""
+
+    reference: str
+    path: Path | None = None
+    #: http(s) URL for a remote reference (fetched only when the user allows it).
+    remote_url: str | None = None
+    #: Why the reference gave no file (missing, refused, remote…), for a warning.
+    problem: str | None = None
+
+
+class AssetResolver:
+    """Resolve references made by one post against its site."""
+
+    def __init__(self, site: Site, post_path: Path | None) -> None:
+        self.site = site
+        self.post_dir = post_path.resolve().parent if post_path is not None else site.root
+        self.roots = site.allowed_roots()
+        own = site.url
+        self._own_prefixes = tuple(
+            p for p in {own, own.replace("https://", "http://"), own.replace("http://", "https://")}
+            if p
+        )
+
+    def is_allowed(self, path: Path) -> bool:
+        """Whether ``path`` (after following symlinks) lies inside an allowed root."""
+        try:
+            real = path.resolve(strict=False)
+        except (OSError, RuntimeError):
+            return False
+        return any(real == root or root in real.parents for root in self.roots)
+
+    def resolve(self, reference: str, *, teaser: bool = False) -> Resolution:
+        """Find the local file ``reference`` names, repairing common blog damage."""
+        ref = _WHITESPACE.sub("", reference or "")  # URLs broken across lines
+        if not ref:
+            return Resolution(reference, problem="empty image reference")
+        ref = ref.replace("\\", "/")
+        lowered = ref.lower()
+        if lowered.startswith("data:"):
+            return Resolution(reference, problem="inline data: URL")
+        for prefix in self._own_prefixes:
+            if ref.startswith(prefix + "/"):
+                ref = ref[len(prefix):]
+                break
+        if ref.startswith("//") and not ref.startswith("///"):
+            host = ref[2:].split("/", 1)[0]
+            # `//assets/img/x.png` means site root on a Jekyll blog, not a host named "assets".
+            if "." not in host or (self.site.root / host).is_dir():
+                ref = "/" + ref.lstrip("/")
+            else:
+                ref = "https:" + ref
+        if lowered.startswith(("http://", "https://")) or ref.startswith("https:"):
+            return Resolution(reference, remote_url=ref, problem="remote image")
+        if _SCHEME.match(ref):
+            return Resolution(reference, problem=f"refused URL scheme {ref.split(':', 1)[0]!r}")
+        path_part = unquote(urlsplit(ref).path) if "?" in ref or "#" in ref else unquote(ref)
+        candidates = self._candidates(path_part, teaser=teaser)
+        refused = False
+        for candidate in candidates:
+            if not self.is_allowed(candidate):
+                refused = True
+                continue
+            if candidate.is_file():
+                return Resolution(reference, path=candidate.resolve())
+        if refused and not any(self.is_allowed(c) for c in candidates):
+            return Resolution(reference, problem="outside the site root; refused")
+        return Resolution(reference, problem="file not found")
+
+    def _candidates(self, ref: str, *, teaser: bool) -> list[Path]:
+        root = self.site.root
+        baseurl = self.site.baseurl
+        out: list[Path] = []
+        if ref.startswith("/"):
+            rel = ref
+            if baseurl and (rel == baseurl or rel.startswith(baseurl + "/")):
+                out.append(root / rel[len(baseurl):].lstrip("/"))
+            out.append(root / rel.lstrip("/"))
+        else:
+            out.append(self.post_dir / ref)
+            # Jekyll serves posts at permalinks, so authors often mean site-root-relative.
+            out.append(root / ref)
+            if teaser:
+                out.extend(root / d / ref for d in _THEME_IMAGE_DIRS)
+        return out

@@ -1,0 +1,63 @@
+"""The one wrapper around Python-Markdown: normalized Markdown → sanitized HTML → lxml tree.
+
+This module knows the Markdown extensions hanji enables and nothing about output formats.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import markdown
+from lxml import etree, html
+
+from .transforms.sanitize import sanitize_html
+
+_EXTENSIONS = [
+    "abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables",
+    "codehilite", "toc", "sane_lists", "pymdownx.tilde", "pymdownx.tasklist", "pymdownx.magiclink",
+]
+
+
+def _slugify(value: str, separator: str) -> str:
+    """Heading ids that keep Hangul (Python-Markdown's default drops non-ASCII)."""
+    value = unicodedata.normalize("NFKC", value)
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(r"[\s_-]+", separator, value) or "section"
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=_EXTENSIONS,
+        extension_configs={
+            "codehilite": {"css_class": "highlight", "guess_lang": False, "wrapcode": True},
+            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩"},
+            "toc": {"slugify": _slugify, "permalink": False},
+            "pymdownx.tilde": {"subscript": False},
+            "pymdownx.magiclink": {"hide_protocol": False},
+        },
+        output_format="html",
+    )
+
+
+def markdown_to_html(text: str) -> str:
+    """Render normalized Markdown to an HTML fragment string (not yet sanitized)."""
+    return _markdown().convert(text)
+
+
+def parse_fragment(fragment: str) -> html.HtmlElement:
+    """Parse an HTML fragment into a ``<div>`` root element (a real HTML parser, libxml2)."""
+    parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                             huge_tree=False, default_doctype=False)
+    root = html.fragment_fromstring(fragment or "", create_parent="div", parser=parser)
+    return root
+
+
+def render_body(text: str) -> html.HtmlElement:
+    """Markdown body → sanitized HTML tree rooted at a ``<div>``."""
+    raw = markdown_to_html(text)
+    return parse_fragment(sanitize_html(parse_fragment(raw)))
+
+
+def tree_to_string(root: etree._Element) -> str:
+    return html.tostring(root, encoding="unicode")

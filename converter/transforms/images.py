@@ -1,0 +1,66 @@
+"""Images: resolve every ``<img src>`` to a local file and register it as a book asset.
+
+Resolved images get ``data-hanji-asset="<asset id>"`` (writers set ``src`` to their own prepared
+copy). Missing, remote-but-not-allowed and refused references become
+``<span class="image-missing">alt</span>`` with a warning naming the post and the path.
+"""
+
+from __future__ import annotations
+
+from lxml import html
+
+from ..book import ASSET_ATTRIBUTE
+from . import TransformContext, transform
+from .figures import WIDTH_FRACTION_ATTRIBUTE
+
+
+def placeholder(img: html.HtmlElement, reason: str) -> html.HtmlElement:
+    """A box standing in for an image that cannot be shown."""
+    span = html.Element("span", {"class": "image-missing", "role": "img"})
+    alt = (img.get("alt") or "").strip()
+    span.text = f"[{alt or 'image'}: {reason}]"
+    span.tail = img.tail
+    return span
+
+
+@transform("images", priority=80)
+def run(root: html.HtmlElement, ctx: TransformContext) -> None:
+    """Resolve images; replace the unusable ones with placeholders."""
+    count = 0
+    for img in list(root.iter("img")):
+        src = img.get("src") or ""
+        fraction = float(img.attrib.pop(WIDTH_FRACTION_ATTRIBUTE, "1") or 1)
+        resolution = ctx.resolver.resolve(src)
+        reason: str | None = None
+        if resolution.path is None:
+            if resolution.remote_url and ctx.options.remote_images == "fetch":
+                from ..images.remote import fetch_remote_image  # fetched only when allowed
+
+                fetched = fetch_remote_image(resolution.remote_url, ctx)
+                if fetched is not None:
+                    resolution = resolution.__class__(src, path=fetched)
+                else:
+                    reason = "remote image could not be fetched"
+            else:
+                reason = ("remote image not fetched (remote_images=skip)"
+                          if resolution.remote_url else resolution.problem or "not found")
+        if resolution.path is not None and count >= ctx.options.max_images:
+            reason = f"more than {ctx.options.max_images} images"
+        if reason is not None or resolution.path is None:
+            ctx.warn(f"image {src!r}: {reason}")
+            img.getparent().replace(img, placeholder(img, "missing" if "not found" in (reason or "") else "not shown"))
+            continue
+        count += 1
+        asset = ctx.assets.add(resolution.path, width_fraction=fraction)
+        img.set(ASSET_ATTRIBUTE, asset.id)
+        img.set("src", asset.id)
+        if img.get("alt") is None:
+            img.set("alt", "")
+        img.attrib.pop("height", None)
+        width = (img.get("width") or "").strip()
+        if width:
+            img.attrib.pop("width")
+            if width.isdigit():
+                img.set("style", f"width:{width}px;" + (img.get("style") or ""))
+            elif width.endswith("%") and width[:-1].isdigit():
+                img.set("style", f"width:{width};" + (img.get("style") or ""))
