@@ -1,0 +1,149 @@
+"""The library API: ``convert()`` one post, ``build_book()`` from many.
+
+load → normalize → render → transform (:mod:`converter.assemble`) → :class:`Book` → writers.
+Functions here raise :class:`~converter.errors.HanjiError` subclasses and never print. They keep
+no global state, so they are safe to call from several threads or processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assemble import build_chapter
+from .assets import AssetResolver
+from .book import Asset, AssetStore, Book, BookMeta
+from .diagnostics import BuildWarning, Diagnostics
+from .errors import InputError
+from .images import ImageCache, ImageError, PreparedImage, prepare_images
+from .options import Format, Options
+from .post import Post, load_post
+from .site import Site, load_site, site_for
+from .themes import load_theme
+from .writers import WRITERS, WriteResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ConversionResult:
+    """What one conversion produced: output files, page count, warnings."""
+
+    source: Path | None
+    outputs: dict[str, WriteResult] = field(default_factory=dict)
+    warnings: list[BuildWarning] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [r.path for r in self.outputs.values()]
+
+    @property
+    def pages(self) -> int | None:
+        pdf = self.outputs.get("pdf")
+        return pdf.pages if pdf else None
+
+
+def _options(options: Options | None, formats: Iterable[Format] | None) -> Options:
+    options = options or Options()
+    if formats is not None:
+        options = options.replace(formats=tuple(formats))
+    return options
+
+
+def _site(path: Path, options: Options) -> Site:
+    site = site_for(path, options.site)
+    if options.asset_roots:
+        site.asset_roots = tuple(options.asset_roots)
+    return site
+
+
+def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | None:
+    """The post's teaser image as the cover, if it resolves."""
+    ref = post.teaser
+    if not ref:
+        return None
+    resolution = AssetResolver(site, post.source).resolve(ref, teaser=True)
+    if resolution.path is None:
+        diagnostics.warn(f"cover image {ref!r}: {resolution.problem}")
+        return None
+    return Asset(id="cover", source=resolution.path)
+
+
+def write_book(book: Book, options: Options, output_stem: Path,
+               diagnostics: Diagnostics) -> dict[str, WriteResult]:
+    """Prepare images once for every requested format, then run each writer."""
+    theme = load_theme(options.theme)
+    cache = ImageCache(options.cache_dir) if options.cache else None
+    writers = {fmt: WRITERS[fmt](options, theme, diagnostics=diagnostics, cache=cache)
+               for fmt in options.formats}
+    assets = list(book.assets) + ([book.cover] if book.cover is not None else [])
+    requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
+    workers = options.jobs or (os.cpu_count() or 1)
+    results = prepare_images(list(dict.fromkeys(requests.values())), cache=cache,
+                             workers=min(workers, max(1, len(assets))))
+    outputs: dict[str, WriteResult] = {}
+    for fmt, writer in writers.items():
+        prepared: dict[str, PreparedImage] = {}
+        for asset in assets:
+            result = results[requests[(fmt, asset.id)]]
+            if isinstance(result, ImageError):
+                diagnostics.warn(f"image {asset.source.name}: {result}")
+            else:
+                prepared[asset.id] = result
+        target = output_stem.with_name(f"{output_stem.name}.{fmt}")
+        outputs[fmt] = writer.write(book, target, prepared)
+    return outputs
+
+
+def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] = "out",
+            formats: Sequence[Format] | None = None, options: Options | None = None) -> ConversionResult:
+    """Convert one post into ``output_dir/<post file stem>.pdf`` and ``.epub``.
+
+    Raises :class:`~converter.errors.InputError` for an unreadable post, and other
+    :class:`~converter.errors.HanjiError` subclasses for bad options, themes or outputs.
+    Survivable problems are returned as ``result.warnings``.
+    """
+    options = _options(options, formats)
+    path = Path(post)
+    loaded = load_post(path, max_bytes=options.max_post_bytes)
+    site = _site(path, options)
+    diagnostics = loaded.warnings
+    assets = AssetStore()
+    chapter = build_chapter(loaded, site, options, assets, chapter_id="post")
+    meta = BookMeta(title=loaded.title, author=loaded.author or site.author, lang=chapter.lang,
+                    date=loaded.date,
+                    description=str(loaded.front_matter.get("excerpt")
+                                    or loaded.front_matter.get("description") or ""))
+    book = Book(meta=meta, chapters=[chapter], assets=assets,
+                cover=cover_asset(loaded, site, diagnostics), kind="post")
+    outputs = write_book(book, options, Path(output_dir) / loaded.stem, diagnostics)
+    return ConversionResult(source=path, outputs=outputs, warnings=list(diagnostics.warnings))
+
+
+def discover_posts(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand arguments into post files: a directory means every post under it.
+
+    Under a directory, posts are the ``*.md``/``*.markdown`` files in any ``_posts/`` folder;
+    a directory without ``_posts/`` contributes all its Markdown files.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            markdown = sorted(p for p in path.rglob("*") if p.suffix.lower() in {".md", ".markdown"}
+                              and p.is_file() and not any(part.startswith(".") for part in p.parts))
+            in_posts = [p for p in markdown if "_posts" in p.relative_to(path).parts
+                        or path.name == "_posts"]
+            found.extend(in_posts or [p for p in markdown
+                                      if not p.name.lower() in {"readme.md", "license.md"}])
+        elif path.exists():
+            found.append(path)
+        else:
+            raise InputError("no such file or directory", path=path)
+    return list(dict.fromkeys(found))
+
+
+__all__ = ["ConversionResult", "convert", "discover_posts", "load_site", "write_book"]

@@ -1,0 +1,82 @@
+"""What every writer shares: the interface, atomic output files, prepared images."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from ..book import Asset, Book
+from ..diagnostics import Diagnostics
+from ..errors import OutputError
+from ..images import ImageCache, ImageRequest, PreparedImage
+from ..options import Options
+from ..themes import Theme
+
+
+@dataclass
+class WriteResult:
+    """What a writer produced."""
+
+    path: Path
+    format: str
+    pages: int | None = None
+    size: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it over ``target`` only on success."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write output: {exc.strerror or exc}", path=target.parent) from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+class Writer(ABC):
+    """Base class of the output writers."""
+
+    #: Format name (also the file extension).
+    format: ClassVar[str]
+    #: Whether the format can carry MathML (else the writer renders math to SVG).
+    supports_mathml: ClassVar[bool] = False
+    #: Whether the writer embeds bundled fonts subset to the characters used.
+    subsets_fonts: ClassVar[bool] = False
+
+    def __init__(self, options: Options, theme: Theme, *, diagnostics: Diagnostics | None = None,
+                 cache: ImageCache | None = None) -> None:
+        self.options = options
+        self.theme = theme
+        self.diagnostics = diagnostics or Diagnostics()
+        self.cache = cache
+
+    @abstractmethod
+    def image_request(self, asset: Asset) -> ImageRequest:
+        """What this writer needs of ``asset`` (size, encoding)."""
+
+    @abstractmethod
+    def write(self, book: Book, target: Path, images: dict[str, PreparedImage]) -> WriteResult:
+        """Write ``book`` to ``target`` atomically; ``images`` maps asset ids to prepared files
+        (assets missing from it failed to prepare and are shown as placeholders)."""
+
+    @staticmethod
+    def copy_book_bodies(book: Book) -> list:  # type: ignore[type-arg]
+        """Deep copies of the chapter bodies, for writers that adapt the tree."""
+        return [copy.deepcopy(chapter.body) for chapter in book.chapters]

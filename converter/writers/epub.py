@@ -1,0 +1,225 @@
+"""The EPUB 3 writer (EbookLib): reflowable XHTML chapters, subset fonts, resized images.
+
+Each chapter is its own XHTML document; the navigation document and NCX come from the
+chapters and their headings. Fonts are embedded subset to the characters the book uses; math
+stays MathML (items are marked with the ``mathml`` property).
+"""
+
+from __future__ import annotations
+
+import copy
+import posixpath
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ebooklib import epub
+from lxml import html
+
+from ..book import ASSET_ATTRIBUTE, Asset, Book, Chapter
+from ..errors import OutputError
+from ..fonts import font_face_css, subset_font, used_faces
+from ..images import ImageProfile, ImageRequest, PreparedImage
+from .base import Writer, WriteResult, atomic_output
+from .layout import chapter_section, label, title_page
+from .xhtml import xhtml_document
+
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
+               "image/svg+xml": ".svg", "image/webp": ".webp"}
+_STYLESHEET = "styles/book.css"
+
+
+class _XhtmlItem(epub.EpubHtml):
+    """A content document whose XHTML hanji serialises itself (EbookLib would re-parse it)."""
+
+    def get_content(self, default: Any = None) -> bytes:
+        return self.content
+
+
+class EpubWriter(Writer):
+    """Writes a valid, compact EPUB 3."""
+
+    format: ClassVar[str] = "epub"
+    supports_mathml: ClassVar[bool] = True
+    subsets_fonts: ClassVar[bool] = True
+
+    def image_request(self, asset: Asset) -> ImageRequest:
+        """At most ``epub_image_max_edge`` px on the long edge and ``epub_image_max_pixels``."""
+        profile = ImageProfile(max_long_edge=self.options.epub_image_max_edge,
+                               max_pixels=self.options.epub_image_max_pixels,
+                               jpeg_quality=self.options.jpeg_quality)
+        return ImageRequest(source=asset.source, profile=profile)
+
+    def write(self, book: Book, target: Path, images: dict[str, PreparedImage]) -> WriteResult:
+        """Assemble and write the EPUB atomically."""
+        meta = book.meta
+        eb = epub.EpubBook()
+        eb.set_identifier(meta.ensure_identifier(str(target.name) + meta.title))
+        eb.set_title(meta.title)
+        eb.set_language(meta.lang)
+        if meta.author:
+            eb.add_author(meta.author)
+        if meta.date:
+            eb.add_metadata("DC", "date", meta.date.isoformat())
+        if meta.description:
+            eb.add_metadata("DC", "description", meta.description)
+        for tag in sorted({t for c in book.chapters for t in c.tags}):
+            eb.add_metadata("DC", "subject", tag)
+
+        image_files = self._add_images(eb, images)
+        eb.add_item(epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css",
+                                  content=self._stylesheet(eb, book).encode("utf-8")))
+        spine: list[Any] = []
+        stylesheets = [posixpath.relpath(_STYLESHEET, "text")]
+        cover_item = self._add_cover(eb, book, images, stylesheets)
+        if cover_item is not None:
+            spine.append(cover_item)
+        if book.kind == "book":
+            doc = xhtml_document(title=meta.title, lang=meta.lang, body_children=[title_page(book)],
+                                 stylesheets=stylesheets, body_class="front-matter")
+            item = _XhtmlItem(uid="titlepage", file_name="text/titlepage.xhtml", title=meta.title,
+                              lang=meta.lang)
+            item.content = doc
+            eb.add_item(item)
+            spine.append(item)
+
+        files = {chapter.id: f"text/{chapter.id}.xhtml" for chapter in book.chapters}
+        id_to_file = {}
+        for chapter in book.chapters:
+            for element in chapter.body.iter():
+                if element.get("id"):
+                    id_to_file[element.get("id")] = files[chapter.id]
+            id_to_file[f"{chapter.id}-title"] = files[chapter.id]
+            id_to_file[chapter.id] = files[chapter.id]
+        chapter_items = []
+        for chapter in book.chapters:
+            body = copy.deepcopy(chapter.body)
+            self._place_images(body, image_files)
+            self._link_across_files(body, files[chapter.id], id_to_file)
+            section = chapter_section(chapter, body)
+            doc = xhtml_document(title=chapter.title, lang=chapter.lang, body_children=[section],
+                                 stylesheets=stylesheets)
+            item = _XhtmlItem(uid=chapter.id, file_name=files[chapter.id], title=chapter.title,
+                              lang=chapter.lang)
+            item.content = doc
+            if chapter.has_math or b"<math" in doc:
+                item.properties.append("mathml")
+            eb.add_item(item)
+            chapter_items.append(item)
+
+        eb.toc = self._toc(book, files)
+        eb.add_item(epub.EpubNcx())
+        nav = epub.EpubNav(title=label(meta.lang, "toc"))
+        eb.add_item(nav)
+        if book.kind == "book":
+            spine.append(nav)
+        spine.extend(chapter_items)
+        eb.spine = spine
+        try:
+            with atomic_output(target) as tmp:
+                epub.write_epub(str(tmp), eb, {"epub3_pages": False, "epub2_guide": False,
+                                               "epub3_landmark": False})
+        except OutputError:
+            raise
+        except Exception as exc:
+            raise OutputError(f"EPUB writing failed: {type(exc).__name__}: {exc}",
+                              path=target) from exc
+        return WriteResult(path=target, format=self.format, size=target.stat().st_size)
+
+    def _add_images(self, eb: epub.EpubBook, images: dict[str, PreparedImage]) -> dict[str, str]:
+        files: dict[str, str] = {}
+        for asset_id, prepared in sorted(images.items()):
+            file_name = f"images/{asset_id}{_EXTENSIONS.get(prepared.media_type, '.bin')}"
+            eb.add_item(epub.EpubItem(uid=asset_id, file_name=file_name,
+                                      media_type=prepared.media_type,
+                                      content=prepared.path.read_bytes()))
+            files[asset_id] = file_name
+        return files
+
+    def _add_cover(self, eb: epub.EpubBook, book: Book, images: dict[str, PreparedImage],
+                   stylesheets: list[str]) -> _XhtmlItem | None:
+        prepared = images.get(book.cover.id) if book.cover is not None else None
+        if prepared is None:
+            return None
+        file_name = f"images/cover{_EXTENSIONS.get(prepared.media_type, '.jpg')}"
+        eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
+        section = html.Element("section", {"class": "cover cover-image"})
+        html.SubElement(section, "img", {"src": posixpath.relpath(file_name, "text"),
+                                         "alt": book.meta.title})
+        item = _XhtmlItem(uid="cover-page", file_name="text/cover.xhtml", title=book.meta.title,
+                          lang=book.meta.lang)
+        item.content = xhtml_document(title=book.meta.title, lang=book.meta.lang,
+                                      body_children=[section], stylesheets=stylesheets,
+                                      body_class="cover-page")
+        eb.add_item(item)
+        return item
+
+    def _stylesheet(self, eb: epub.EpubBook, book: Book) -> str:
+        """Subset fonts (added to ``eb``) + @font-face rules + theme EPUB CSS + extra CSS."""
+        text = book.text() + label(book.meta.lang, "toc")
+        names: dict[Path, str] = {}
+        families = self.theme.font_families()
+        for face in used_faces(families, text):
+            file_name = f"fonts/{face.path.stem}.ttf"
+            eb.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=file_name,
+                                      media_type="font/ttf",
+                                      content=subset_font(face.path, text)))
+            names[face.path] = posixpath.relpath(file_name, posixpath.dirname(_STYLESHEET))
+        parts = [font_face_css(families, lambda face: names.get(face.path, "")),
+                 self.theme.epub_css]
+        for extra in self.options.extra_css:
+            parts.append(Path(extra).read_text(encoding="utf-8"))
+        return "\n".join(parts)
+
+    @staticmethod
+    def _place_images(root: html.HtmlElement, files: dict[str, str]) -> None:
+        from ..transforms.images import placeholder
+
+        for img in list(root.iter("img")):
+            asset_id = img.attrib.pop(ASSET_ATTRIBUTE, None)
+            file_name = files.get(asset_id or "")
+            if file_name is None:
+                img.getparent().replace(img, placeholder(img, "unreadable"))
+                continue
+            img.set("src", posixpath.relpath(file_name, "text"))
+
+    @staticmethod
+    def _link_across_files(root: html.HtmlElement, own_file: str, id_to_file: dict[str, str]) -> None:
+        for link in root.iter("a"):
+            href = link.get("href") or ""
+            if not href.startswith("#"):
+                continue
+            target_file = id_to_file.get(href[1:])
+            if target_file is None:
+                link.attrib.pop("href")
+            elif target_file != own_file:
+                link.set("href", posixpath.relpath(target_file, posixpath.dirname(own_file)) + href)
+
+    @staticmethod
+    def _toc(book: Book, files: dict[str, str]) -> list[Any]:
+        def heading_links(chapter: Chapter) -> list[Any]:
+            out: list[Any] = []
+            stack: list[tuple[int, list[Any]]] = [(1, out)]
+            for heading in chapter.headings:
+                if heading.level > 3:
+                    continue
+                link = epub.Link(f"{files[chapter.id]}#{heading.id}", heading.title, heading.id)
+                while len(stack) > 1 and heading.level <= stack[-1][0]:
+                    stack.pop()
+                children: list[Any] = []
+                stack[-1][1].append((link, children))
+                stack.append((heading.level, children))
+
+            def flatten(entries: list[Any]) -> list[Any]:
+                return [(link, flatten(kids)) if kids else link for link, kids in entries]
+
+            return flatten(out)
+
+        toc: list[Any] = []
+        for chapter in book.chapters:
+            href = files[chapter.id]
+            sub = heading_links(chapter)
+            if sub:
+                toc.append((epub.Section(chapter.title, href=href), sub))
+            else:
+                toc.append(epub.Link(href, chapter.title, chapter.id))
+        return toc

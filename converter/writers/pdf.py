@@ -1,0 +1,201 @@
+"""The PDF writer: one HTML document with print CSS, laid out by WeasyPrint.
+
+Adapts the book tree for paged media: cover, title page, TOC with page numbers (CSS
+``target-counter``), footnotes at the foot of the page (``float: footnote``), math as SVG,
+Korean word joiners (see :mod:`converter.writers.linebreak`). Reads only prepared images and
+bundled fonts and themes (:class:`RestrictedFetcher`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import ClassVar
+
+from lxml import html
+
+from ..book import ASSET_ATTRIBUTE, Asset, Book
+from ..errors import OutputError
+from ..fonts import font_face_css
+from ..images import ImageProfile, ImageRequest, PreparedImage
+from ..options import PAGE_SIZES, page_size_css
+from ..resources import fonts_dir, themes_dir
+from . import linebreak
+from .base import Writer, WriteResult, atomic_output
+from .layout import chapter_section, title_page, toc_nav, wants_toc
+
+log = logging.getLogger(__name__)
+
+#: Share of the page width the text block takes (the themes' margins), for image sizing.
+_TEXT_WIDTH_SHARE = 0.78
+_MM_PER_INCH = 25.4
+
+
+def _page_width_mm(page_size: str) -> float:
+    key = page_size.strip().upper()
+    if key in PAGE_SIZES:
+        return PAGE_SIZES[key][0]
+    value = page_size_css(page_size).split()[0]
+    units = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+    for unit, factor in units.items():
+        if value.endswith(unit):
+            return float(value[: -len(unit)]) * factor
+    return 148.0
+
+
+class PdfWriter(Writer):
+    """Writes a paginated, print-quality PDF with WeasyPrint."""
+
+    format: ClassVar[str] = "pdf"
+    supports_mathml: ClassVar[bool] = False
+    subsets_fonts: ClassVar[bool] = True  # WeasyPrint subsets embedded fonts itself
+
+    def image_request(self, asset: Asset) -> ImageRequest:
+        """300 dpi (by default) of the width the image occupies on the page."""
+        text_width_in = _page_width_mm(self.options.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
+        target = round(text_width_in * asset.width_fraction * self.options.pdf_image_dpi)
+        profile = ImageProfile(max_long_edge=None, max_pixels=None,
+                               jpeg_quality=self.options.jpeg_quality)
+        return ImageRequest(source=asset.source, profile=profile, target_width_px=max(target, 64))
+
+    def build_document(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
+        """The whole book as one HTML document for WeasyPrint."""
+        lang = book.meta.lang
+        doc = html.Element("html", {"lang": lang})
+        head = html.SubElement(doc, "head")
+        html.SubElement(head, "meta", {"charset": "utf-8"})
+        title = html.SubElement(head, "title")
+        title.text = book.meta.title
+        if book.meta.author:
+            html.SubElement(head, "meta", {"name": "author", "content": book.meta.author})
+        keywords = sorted({t for c in book.chapters for t in c.tags})
+        if keywords:
+            html.SubElement(head, "meta", {"name": "keywords", "content": ", ".join(keywords)})
+        if book.meta.date:
+            html.SubElement(head, "meta", {"name": "dcterms.created",
+                                           "content": book.meta.date.isoformat()})
+        html.SubElement(head, "meta", {"name": "generator", "content": "hanji"})
+        style = html.SubElement(head, "style")
+        style.text = self.stylesheet()
+        body = html.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
+        body.append(self.cover(book, images))
+        if book.kind == "book":
+            body.append(title_page(book))
+        if wants_toc(book):
+            body.append(toc_nav(book))
+        for chapter, chapter_body in zip(book.chapters, self.copy_book_bodies(book)):
+            self.place_images(chapter_body, images)
+            self.page_footnotes(chapter_body)
+            body.append(chapter_section(chapter, chapter_body))
+        if book.has_math:
+            from .math_svg import mathml_to_svg  # only books with math pay for it
+
+            mathml_to_svg(body)
+        linebreak.apply(body)
+        return doc
+
+    def stylesheet(self) -> str:
+        """@font-face rules, the theme's print CSS, the page size, the user's extra CSS."""
+        parts = [
+            font_face_css(self.theme.font_families(), lambda font: font.path.resolve().as_uri()),
+            self.theme.print_css,
+            f"@page {{ size: {page_size_css(self.options.page_size)}; }}",
+        ]
+        for extra in self.options.extra_css:
+            try:
+                parts.append(Path(extra).read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise OutputError(f"cannot read extra CSS: {exc.strerror}", path=extra) from None
+        return "\n".join(parts)
+
+    def cover(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
+        """The cover: the teaser image, or a generated cover with the title."""
+        section = html.Element("section", {"class": "cover", "lang": book.meta.lang})
+        prepared = images.get(book.cover.id) if book.cover is not None else None
+        if prepared is not None:
+            section.set("class", "cover cover-image")
+            html.SubElement(section, "img", {"src": prepared.path.resolve().as_uri(), "alt": ""})
+        else:
+            section.set("class", "cover cover-generated")
+        title = html.SubElement(section, "p", {"class": "cover-title"})
+        title.text = book.meta.title
+        if book.meta.author:
+            author = html.SubElement(section, "p", {"class": "cover-author"})
+            author.text = book.meta.author
+        return section
+
+    @staticmethod
+    def place_images(root: html.HtmlElement, images: dict[str, PreparedImage]) -> None:
+        """Point images at their prepared files; unprepared ones become placeholders."""
+        from ..transforms.images import placeholder
+
+        for img in list(root.iter("img")):
+            asset_id = img.attrib.pop(ASSET_ATTRIBUTE, None)
+            prepared = images.get(asset_id or "")
+            if prepared is None:
+                img.getparent().replace(img, placeholder(img, "unreadable"))
+                continue
+            img.set("src", prepared.path.resolve().as_uri())
+
+    @staticmethod
+    def page_footnotes(root: html.HtmlElement) -> None:
+        """Move footnote texts to their call sites as ``float: footnote`` spans."""
+        notes: dict[str, html.HtmlElement] = {}
+        for container in list(root.find_class("footnotes")) + list(root.find_class("footnote")):
+            if container.tag != "div":
+                continue
+            for item in container.iter("li"):
+                if item.get("id"):
+                    notes[item.get("id")] = item
+        for sup in list(root.iter("sup")):
+            link = sup.find("a")
+            if link is None:
+                continue
+            target = (link.get("href") or "").lstrip("#")
+            item = notes.get(target)
+            if item is None:
+                continue
+            note = html.Element("span", {"class": "footnote"})
+            for back in list(item.find_class("footnote-backref")):
+                back.drop_tree()
+            paragraphs = [p for p in item if p.tag == "p"] or [item]
+            for index, p in enumerate(paragraphs):
+                if index:
+                    html.SubElement(note, "br")
+                if p.text:
+                    if len(note):
+                        note[-1].tail = (note[-1].tail or "") + p.text
+                    else:
+                        note.text = (note.text or "") + p.text
+                for child in list(p):
+                    note.append(child)
+            note.tail = sup.tail
+            sup.getparent().replace(sup, note)
+        for container in list(root.find_class("footnotes")) + list(root.find_class("footnote")):
+            if container.tag == "div" and container.getparent() is not None:
+                container.drop_tree()
+
+    def write(self, book: Book, target: Path, images: dict[str, PreparedImage]) -> WriteResult:
+        """Render ``book`` and write the PDF atomically."""
+        from weasyprint import HTML
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .fetcher import RestrictedFetcher
+
+        document_tree = self.build_document(book, images)
+        source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
+        image_dirs = {p.path.resolve().parent for p in images.values()}
+        fetcher = RestrictedFetcher([fonts_dir(), themes_dir(), *image_dirs])
+        font_config = FontConfiguration()
+        try:
+            document = HTML(string=source, base_url=str(themes_dir()) + "/",
+                            url_fetcher=fetcher).render(font_config=font_config)
+        except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
+            raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
+                              path=book.chapters[0].source if book.chapters else target) from exc
+        with atomic_output(target) as tmp:
+            document.write_pdf(tmp)
+        for url in fetcher.refused:
+            self.diagnostics.warn(f"refused to read {url}")
+        return WriteResult(path=target, format=self.format, pages=len(document.pages),
+                           size=target.stat().st_size)
