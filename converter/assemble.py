@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import unquote
 from typing import Any
 
 from lxml import html
@@ -64,19 +65,32 @@ def collect_headings(root: html.HtmlElement, prefix: str) -> list[Heading]:
     return headings
 
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
+
+
 def _prefix_ids(root: html.HtmlElement, prefix: str) -> None:
-    """Make ids unique across a book: ``fn-1`` → ``<chapter>-fn-1`` (and fix the links)."""
+    """Make ids unique across a book and ASCII (``fn-1`` → ``<chapter>-fn-1``; a Hangul heading
+    id → ``<chapter>-s3``), and point in-chapter links at the new ids.
+
+    ASCII ids survive every reader and WeasyPrint's anchor lookup (which does not decode
+    percent-encoded non-ASCII fragments).
+    """
     renamed: dict[str, str] = {}
-    for element in root.iter():
+    for index, element in enumerate(root.iter()):
         ident = element.get("id")
-        if ident:
-            new = f"{prefix}-{ident}"
-            renamed[ident] = new
-            element.set("id", new)
+        if not ident:
+            continue
+        new = f"{prefix}-{ident}" if _SAFE_ID.match(ident) else f"{prefix}-s{index}"
+        while new in renamed.values():
+            new += "x"
+        renamed.setdefault(ident, new)
+        element.set("id", new)
     for link in root.iter("a"):
         href = link.get("href") or ""
-        if href.startswith("#") and href[1:] in renamed:
-            link.set("href", "#" + renamed[href[1:]])
+        if href.startswith("#"):
+            target = unquote(href[1:])
+            if target in renamed:
+                link.set("href", "#" + renamed[target])
 
 
 def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, *,

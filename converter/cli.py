@@ -128,6 +128,93 @@ def convert(ctx: click.Context, paths: tuple[Path, ...], output: Path, **flags: 
     ctx.exit(0 if summary.failed == 0 else 1)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="A book.yml describing the book.")
+@click.option("--title", default=None, help="Book title (required without --config).")
+@click.option("--subtitle", default=None)
+@click.option("--author", default=None)
+@click.option("--cover", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--category", "categories", multiple=True, help="Only posts in this category.")
+@click.option("--tag", "tags", multiple=True, help="Only posts with this tag.")
+@click.option("--from", "date_from", default=None, help="Only posts on/after YYYY-MM-DD.")
+@click.option("--to", "date_to", default=None, help="Only posts on/before YYYY-MM-DD.")
+@click.option("--glob", default=None, help="Only post files matching this pattern.")
+@click.option("--name", "output_name", default=None, help="Output file stem (default: title slug).")
+@_apply(common_options)
+@click.pass_context
+def book(ctx: click.Context, paths: tuple[Path, ...], config_path: Path | None, output: Path,
+         **flags: Any) -> None:
+    """Build one book from many posts: OUTDIR/<slug of title>.pdf and .epub.
+
+    PATHS are sites, folders or post files; or give --config book.yml.
+    """
+    from .series import BookConfig, build_book
+
+    book_keys = ("title", "subtitle", "author", "cover", "categories", "tags", "date_from",
+                 "date_to", "glob")
+    book_flags = {k: flags.pop(k) for k in book_keys}
+    output_name = flags.pop("output_name")
+    if config_path is not None:
+        config, file_options = BookConfig.load(config_path)
+        options = _build_options(_options_dict(file_options), **flags)
+        data = {k: v for k, v in book_flags.items() if v not in (None, ())}
+        if paths:
+            data["sources"] = [str(p) for p in paths]
+        if output_name:
+            data["output"] = output_name
+        if data:
+            import dataclasses
+
+            config = dataclasses.replace(config, **_coerce_book(data))
+    else:
+        if not paths:
+            raise click.UsageError("give post folders or files, or --config book.yml")
+        if not book_flags["title"]:
+            raise click.UsageError("--title is required without --config")
+        data = {k: list(v) if isinstance(v, tuple) else v for k, v in book_flags.items()
+                if v not in (None, ())}
+        data["sources"] = [str(p) for p in paths]
+        if output_name:
+            data["output"] = output_name
+        config, _ = BookConfig.from_mapping(data)
+        options = _build_options(**flags)
+    console = ctx.obj["console"]
+    with console.status("building the book…", spinner="dots") if not ctx.obj["quiet"] else _null():
+        result = build_book(config, output_dir=output, options=options)
+    for warning in result.warnings:
+        log.debug("%s", warning)
+    if not ctx.obj["quiet"]:
+        for path in result.paths:
+            console.print(f"[green]ok[/green] {path}", markup=True, highlight=False)
+        console.print(f"{result.chapters} chapters, {result.pages or '-'} pages, "
+                      f"{len(result.warnings)} warnings", highlight=False)
+
+
+def _options_dict(options: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return {k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in dataclasses.asdict(options).items() if v is not None}
+
+
+def _coerce_book(data: dict[str, Any]) -> dict[str, Any]:
+    from .options import validate_fields
+    from .series import BookConfig
+
+    return validate_fields(BookConfig, {k: list(v) if isinstance(v, tuple) else v
+                                        for k, v in data.items()}, source=None)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (errors are one line, no traceback unless --debug)."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -7,8 +7,10 @@ and API callers can summarise it per post.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,3 +48,37 @@ class Diagnostics:
                 return
             self.warnings.append(warning)
         log.warning("%s", warning)
+
+
+class _ForwardToDiagnostics(logging.Handler):
+    def __init__(self, diagnostics: Diagnostics, prefix: str) -> None:
+        super().__init__(level=logging.WARNING)
+        self.diagnostics = diagnostics
+        self.prefix = prefix
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = " ".join(record.getMessage().split())
+        except Exception:  # a malformed record must not break the conversion
+            message = str(record.msg)
+        self.diagnostics.warn(f"{self.prefix}{message[:300]}")
+
+
+@contextlib.contextmanager
+def collect_library_warnings(logger_name: str, diagnostics: Diagnostics,
+                             prefix: str = "") -> Iterator[None]:
+    """Turn a third-party library's warnings (e.g. WeasyPrint's) into build warnings.
+
+    The library's own handlers are silenced meanwhile so that nothing reaches the console
+    unsummarised.
+    """
+    logger = logging.getLogger(logger_name)
+    handler = _ForwardToDiagnostics(diagnostics, prefix)
+    previous = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous

@@ -7,6 +7,8 @@ internal by the book builder, which knows every chapter.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from lxml import html
 
 from . import TransformContext, transform
@@ -23,7 +25,7 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         href = (link.get("href") or "").strip()
         if href.lower().startswith(_KEEP_SCHEMES):
             continue
-        if href.startswith("#") and href[1:] in ids:
+        if href.startswith("#") and unquote(href[1:]) in ids:
             continue
         if href.startswith("/") and not href.startswith("//") and site_url:
             # A site-relative link to another page: point readers at the live site.

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ebooklib import epub
-from lxml import html
+from lxml import etree, html
 
 from ..book import ASSET_ATTRIBUTE, Asset, Book, Chapter
 from ..errors import OutputError
-from ..fonts import font_face_css, subset_font, used_faces
+from ..fonts import font_face_css, needed_families, subset_font
 from ..images import ImageProfile, ImageRequest, PreparedImage
 from .base import Writer, WriteResult, atomic_output
 from .layout import chapter_section, label, title_page
@@ -65,7 +65,9 @@ class EpubWriter(Writer):
         for tag in sorted({t for c in book.chapters for t in c.tags}):
             eb.add_metadata("DC", "subject", tag)
 
-        image_files = self._add_images(eb, images)
+        body_images = {k: v for k, v in images.items()
+                       if book.cover is None or k != book.cover.id}
+        image_files = self._add_images(eb, body_images)
         eb.add_item(epub.EpubItem(uid="style", file_name=_STYLESHEET, media_type="text/css",
                                   content=self._stylesheet(eb, book).encode("utf-8")))
         spine: list[Any] = []
@@ -143,7 +145,7 @@ class EpubWriter(Writer):
         file_name = f"images/cover{_EXTENSIONS.get(prepared.media_type, '.jpg')}"
         eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
         section = html.Element("section", {"class": "cover cover-image"})
-        html.SubElement(section, "img", {"src": posixpath.relpath(file_name, "text"),
+        etree.SubElement(section, "img", {"src": posixpath.relpath(file_name, "text"),
                                          "alt": book.meta.title})
         item = _XhtmlItem(uid="cover-page", file_name="text/cover.xhtml", title=book.meta.title,
                           lang=book.meta.lang)
@@ -157,8 +159,8 @@ class EpubWriter(Writer):
         """Subset fonts (added to ``eb``) + @font-face rules + theme EPUB CSS + extra CSS."""
         text = book.text() + label(book.meta.lang, "toc")
         names: dict[Path, str] = {}
-        families = self.theme.font_families()
-        for face in used_faces(families, text):
+        families = needed_families(text, self.theme.fonts.values())
+        for face in (face for family in families for face in family.faces):
             file_name = f"fonts/{face.path.stem}.ttf"
             eb.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=file_name,
                                       media_type="font/ttf",

@@ -5,7 +5,7 @@ Builds markup from the HTML contract (docs/ARCHITECTURE.md); the themes style it
 
 from __future__ import annotations
 
-from lxml import html
+from lxml import etree, html
 
 from ..book import Book, Chapter
 
@@ -25,18 +25,18 @@ def label(lang: str, key: str) -> str:
 def chapter_header(chapter: Chapter) -> html.HtmlElement:
     """``<header class="chapter-header">`` with title, date and tags."""
     header = html.Element("header", {"class": "chapter-header"})
-    title = html.SubElement(header, "h1", {"class": "chapter-title", "id": f"{chapter.id}-title"})
+    title = etree.SubElement(header, "h1", {"class": "chapter-title", "id": f"{chapter.id}-title"})
     title.text = chapter.title
     if chapter.date or chapter.tags:
-        meta = html.SubElement(header, "p", {"class": "chapter-meta"})
+        meta = etree.SubElement(header, "p", {"class": "chapter-meta"})
         if chapter.date:
-            time = html.SubElement(meta, "time", {"datetime": chapter.date.isoformat()})
+            time = etree.SubElement(meta, "time", {"datetime": chapter.date.isoformat()})
             time.text = chapter.date.isoformat()
             time.tail = " "
         if chapter.tags:
-            tags = html.SubElement(meta, "span", {"class": "tags"})
+            tags = etree.SubElement(meta, "span", {"class": "tags"})
             for tag in chapter.tags:
-                span = html.SubElement(tags, "span", {"class": "tag"})
+                span = etree.SubElement(tags, "span", {"class": "tag"})
                 span.text = tag
                 span.tail = " "
     return header
@@ -47,7 +47,7 @@ def chapter_section(chapter: Chapter, body: html.HtmlElement) -> html.HtmlElemen
     section = html.Element("section", {"class": "chapter", "id": chapter.id, "lang": chapter.lang})
     section.append(chapter_header(chapter))
     if body.text and body.text.strip():
-        p = html.SubElement(section, "p")
+        p = etree.SubElement(section, "p")
         p.text = body.text
     for child in list(body):
         section.append(child)
@@ -78,9 +78,9 @@ def wants_toc(book: Book) -> bool:
 def toc_nav(book: Book) -> html.HtmlElement:
     """``<nav class="toc">`` with nested lists of links (page numbers come from CSS)."""
     nav = html.Element("nav", {"class": "toc", "id": "toc"})
-    heading = html.SubElement(nav, "h1", {"class": "toc-title"})
+    heading = etree.SubElement(nav, "h1", {"class": "toc-title"})
     heading.text = label(book.meta.lang, "toc")
-    root_list = html.SubElement(nav, "ol")
+    root_list = etree.SubElement(nav, "ol")
     lists = [root_list]  # lists[i]: the open list at depth i + 1
     items: list[html.HtmlElement] = []  # items[i]: the last item of lists[i]
     entries = toc_entries(book)
@@ -89,11 +89,11 @@ def toc_nav(book: Book) -> html.HtmlElement:
         # Never skip a level: a deeper heading nests one step under the last item.
         depth = max(1, min(level - base + 1, len(items) + 1))
         if depth > len(lists):
-            lists.append(html.SubElement(items[-1], "ol"))
+            lists.append(etree.SubElement(items[-1], "ol"))
         del lists[depth:]
         del items[depth - 1:]
-        item = html.SubElement(lists[-1], "li", {"class": f"toc-level-{depth}"})
-        link = html.SubElement(item, "a", {"href": f"#{target}"})
+        item = etree.SubElement(lists[-1], "li", {"class": f"toc-level-{depth}"})
+        link = etree.SubElement(item, "a", {"href": f"#{target}"})
         link.text = title
         items.append(item)
     return nav
@@ -102,15 +102,15 @@ def toc_nav(book: Book) -> html.HtmlElement:
 def title_page(book: Book) -> html.HtmlElement:
     """``<section class="title-page">``: title, subtitle, author, date."""
     section = html.Element("section", {"class": "title-page", "lang": book.meta.lang})
-    h = html.SubElement(section, "p", {"class": "book-title"})
+    h = etree.SubElement(section, "p", {"class": "book-title"})
     h.text = book.meta.title
     if book.meta.subtitle:
-        sub = html.SubElement(section, "p", {"class": "book-subtitle"})
+        sub = etree.SubElement(section, "p", {"class": "book-subtitle"})
         sub.text = book.meta.subtitle
     if book.meta.author:
-        author = html.SubElement(section, "p", {"class": "book-author"})
+        author = etree.SubElement(section, "p", {"class": "book-author"})
         author.text = book.meta.author
     if book.meta.date:
-        date = html.SubElement(section, "p", {"class": "book-date"})
+        date = etree.SubElement(section, "p", {"class": "book-date"})
         date.text = book.meta.date.isoformat()
     return section

@@ -12,9 +12,10 @@ import logging
 from pathlib import Path
 from typing import ClassVar
 
-from lxml import html
+from lxml import etree, html
 
 from ..book import ASSET_ATTRIBUTE, Asset, Book
+from ..diagnostics import collect_library_warnings
 from ..errors import OutputError
 from ..fonts import font_face_css
 from ..images import ImageProfile, ImageRequest, PreparedImage
@@ -62,22 +63,22 @@ class PdfWriter(Writer):
         """The whole book as one HTML document for WeasyPrint."""
         lang = book.meta.lang
         doc = html.Element("html", {"lang": lang})
-        head = html.SubElement(doc, "head")
-        html.SubElement(head, "meta", {"charset": "utf-8"})
-        title = html.SubElement(head, "title")
+        head = etree.SubElement(doc, "head")
+        etree.SubElement(head, "meta", {"charset": "utf-8"})
+        title = etree.SubElement(head, "title")
         title.text = book.meta.title
         if book.meta.author:
-            html.SubElement(head, "meta", {"name": "author", "content": book.meta.author})
+            etree.SubElement(head, "meta", {"name": "author", "content": book.meta.author})
         keywords = sorted({t for c in book.chapters for t in c.tags})
         if keywords:
-            html.SubElement(head, "meta", {"name": "keywords", "content": ", ".join(keywords)})
+            etree.SubElement(head, "meta", {"name": "keywords", "content": ", ".join(keywords)})
         if book.meta.date:
-            html.SubElement(head, "meta", {"name": "dcterms.created",
+            etree.SubElement(head, "meta", {"name": "dcterms.created",
                                            "content": book.meta.date.isoformat()})
-        html.SubElement(head, "meta", {"name": "generator", "content": "hanji"})
-        style = html.SubElement(head, "style")
+        etree.SubElement(head, "meta", {"name": "generator", "content": "hanji"})
+        style = etree.SubElement(head, "style")
         style.text = self.stylesheet()
-        body = html.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
+        body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
         body.append(self.cover(book, images))
         if book.kind == "book":
             body.append(title_page(book))
@@ -114,13 +115,13 @@ class PdfWriter(Writer):
         prepared = images.get(book.cover.id) if book.cover is not None else None
         if prepared is not None:
             section.set("class", "cover cover-image")
-            html.SubElement(section, "img", {"src": prepared.path.resolve().as_uri(), "alt": ""})
+            etree.SubElement(section, "img", {"src": prepared.path.resolve().as_uri(), "alt": ""})
         else:
             section.set("class", "cover cover-generated")
-        title = html.SubElement(section, "p", {"class": "cover-title"})
+        title = etree.SubElement(section, "p", {"class": "cover-title"})
         title.text = book.meta.title
         if book.meta.author:
-            author = html.SubElement(section, "p", {"class": "cover-author"})
+            author = etree.SubElement(section, "p", {"class": "cover-author"})
             author.text = book.meta.author
         return section
 
@@ -161,7 +162,7 @@ class PdfWriter(Writer):
             paragraphs = [p for p in item if p.tag == "p"] or [item]
             for index, p in enumerate(paragraphs):
                 if index:
-                    html.SubElement(note, "br")
+                    etree.SubElement(note, "br")
                 if p.text:
                     if len(note):
                         note[-1].tail = (note[-1].tail or "") + p.text
@@ -187,14 +188,15 @@ class PdfWriter(Writer):
         image_dirs = {p.path.resolve().parent for p in images.values()}
         fetcher = RestrictedFetcher([fonts_dir(), themes_dir(), *image_dirs])
         font_config = FontConfiguration()
-        try:
-            document = HTML(string=source, base_url=str(themes_dir()) + "/",
-                            url_fetcher=fetcher).render(font_config=font_config)
-        except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
-            raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
-                              path=book.chapters[0].source if book.chapters else target) from exc
-        with atomic_output(target) as tmp:
-            document.write_pdf(tmp)
+        with collect_library_warnings("weasyprint", self.diagnostics, "PDF: "):
+            try:
+                document = HTML(string=source, base_url=str(themes_dir()) + "/",
+                                url_fetcher=fetcher).render(font_config=font_config)
+            except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
+                raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
+                                  path=book.chapters[0].source if book.chapters else target) from exc
+            with atomic_output(target) as tmp:
+                document.write_pdf(tmp)
         for url in fetcher.refused:
             self.diagnostics.warn(f"refused to read {url}")
         return WriteResult(path=target, format=self.format, pages=len(document.pages),

@@ -1,0 +1,170 @@
+"""Benchmark: hanji on the seed post (and a corpus blog) against pandoc, side by side.
+
+Runs each command as a separate process, alternating A/B, and prints wall time, peak RSS
+(of the process tree, via resource.getrusage of children), output sizes and ratios.
+
+    python bench/bench_convert.py [--runs 3] [--blog danbi-ncsoft]
+
+Reads ../shared (the seed site and corpus) when present and says so when not. pandoc comes
+from `pip install pypandoc_binary`; without it the pandoc rows are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED_POST = SHARED / "seed-site" / "_posts" / "2019-07-03-nvidia-ai-conference-2019.md"
+
+
+def run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MiB) of the command's process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        sys.stderr.write(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}\n")
+    return wall, max(after, before) // 1024
+
+
+def pandoc_path() -> str | None:
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except Exception:
+        return shutil.which("pandoc")
+
+
+def size_mb(path: Path) -> float:
+    return path.stat().st_size / 1e6 if path.exists() else float("nan")
+
+
+def image_metadata_leaks(epub: Path) -> int:
+    """Images in the EPUB that still carry EXIF/GPS/XMP."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    leaks = 0
+    with zipfile.ZipFile(epub) as archive:
+        for name in archive.namelist():
+            if name.lower().endswith((".jpg", ".jpeg", ".png")):
+                data = archive.read(name)
+                image = Image.open(BytesIO(data))
+                if image.getexif() or b"http://ns.adobe.com/xap" in data or b"Exif\x00" in data:
+                    leaks += 1
+    return leaks
+
+
+def bench_seed(runs: int) -> None:
+    if not SEED_POST.exists():
+        print(f"seed post not found at {SEED_POST} (../shared absent): skipping seed benchmark")
+        return
+    pandoc = pandoc_path()
+    work = Path(tempfile.mkdtemp(prefix="hanji-bench-"))
+    cache = work / "cache"
+    hanji = [sys.executable, "-m", "converter", "-q", "convert", str(SEED_POST), "-o", str(work / "out"),
+             "--cache-dir", str(cache)]
+    site = SEED_POST.parent.parent
+    rows: dict[str, list[float]] = {"hanji cold (pdf+epub)": [], "hanji warm (pdf+epub)": [],
+                                    "pandoc→WeasyPrint pdf": [], "pandoc epub": []}
+    rss: dict[str, int] = {}
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        wall, peak = run(hanji)
+        rows["hanji cold (pdf+epub)"].append(wall)
+        rss["hanji cold (pdf+epub)"] = peak
+        # Edit the text (not the images): a rebuild with a warm image cache.
+        edited = work / "edited" / "_posts"
+        edited.mkdir(parents=True, exist_ok=True)
+        text = SEED_POST.read_text(encoding="utf-8") + f"\n\n수정한 문장 {time.time()}.\n"
+        post = edited / SEED_POST.name
+        post.write_text(text, encoding="utf-8")
+        wall, peak = run([*hanji[:4], str(post), "-o", str(work / "out2"), "--site", str(site),
+                          "--cache-dir", str(cache)])
+        rows["hanji warm (pdf+epub)"].append(wall)
+        rss["hanji warm (pdf+epub)"] = peak
+        if pandoc:
+            # pandoc does not know Jekyll's site-root paths: hand-patch them so its images exist.
+            patched = work / "pandoc-input.md"
+            patched.write_text(SEED_POST.read_text(encoding="utf-8").replace("(/assets", "(assets")
+                               .replace('"/assets', '"assets'), encoding="utf-8")
+            html_out = work / "pandoc.html"
+            start = time.perf_counter()
+            subprocess.run([pandoc, str(patched), "-s", "-o", str(html_out),
+                            f"--resource-path={site}", "--metadata", "title=seed"],
+                           capture_output=True, cwd=site)
+            subprocess.run([sys.executable, "-c",
+                            "import sys,weasyprint;weasyprint.HTML(sys.argv[1],base_url=sys.argv[2]).write_pdf(sys.argv[3])",
+                            str(html_out), str(site) + "/", str(work / "pandoc.pdf")],
+                           capture_output=True)
+            rows["pandoc→WeasyPrint pdf"].append(time.perf_counter() - start)
+            wall, peak = run([pandoc, str(patched), "-o", str(work / "pandoc.epub"),
+                              f"--resource-path={site}"], cwd=site)
+            rows["pandoc epub"].append(wall)
+            rss["pandoc epub"] = peak
+    print(f"seed post: {SEED_POST.name}, {runs} runs each (median seconds)")
+    for name, values in rows.items():
+        if values:
+            print(f"  {name:28s} {statistics.median(values):7.2f} s  (min {min(values):.2f}, "
+                  f"max {max(values):.2f}){'' if name not in rss else f'  peak RSS {rss[name]} MiB'}")
+    out = work / "out" / (SEED_POST.stem + ".pdf")
+    epub = out.with_suffix(".epub")
+    print(f"  hanji sizes: pdf {size_mb(out):.2f} MB, epub {size_mb(epub):.2f} MB; "
+          f"EPUB images with metadata: {image_metadata_leaks(epub)}")
+    if pandoc:
+        print(f"  pandoc sizes: pdf {size_mb(work / 'pandoc.pdf'):.2f} MB, "
+              f"epub {size_mb(work / 'pandoc.epub'):.2f} MB")
+        cold = statistics.median(rows["hanji cold (pdf+epub)"])
+        ref = statistics.median(rows["pandoc→WeasyPrint pdf"])
+        print(f"  ratio hanji cold (both formats) / pandoc→WeasyPrint (pdf only): {cold / ref:.2f}"
+              f"  (goal ≤ 0.25)")
+    warm = statistics.median(rows["hanji warm (pdf+epub)"])
+    cold = statistics.median(rows["hanji cold (pdf+epub)"])
+    print(f"  ratio warm rebuild / cold: {warm / cold:.2f}  (goal ≤ 0.5)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_blog(blog: str, runs: int) -> None:
+    root = SHARED / "corpus" / blog
+    if not root.exists():
+        print(f"corpus blog {root} not found (../shared absent): skipping")
+        return
+    work = Path(tempfile.mkdtemp(prefix="hanji-bench-blog-"))
+    for jobs in (1, 2):
+        for temperature in ("cold", "warm"):
+            if temperature == "cold":
+                shutil.rmtree(work / "cache", ignore_errors=True)
+            wall, peak = run([sys.executable, "-m", "converter", "-q", "convert", str(root), "-o",
+                              str(work / "out"), "-j", str(jobs), "--cache-dir", str(work / "cache")])
+            print(f"  {blog}: convert -j {jobs} {temperature}: {wall:.1f} s, peak RSS {peak} MiB")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--blog", default=None, help="also batch-convert this corpus blog")
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    bench_seed(args.runs)
+    if args.blog:
+        bench_blog(args.blog, args.runs)
+
+
+if __name__ == "__main__":
+    main()
