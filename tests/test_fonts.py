@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from converter import fonts
+from converter.errors import ThemeError
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+PRIMARIES = ("hanji-serif", "hanji-sans", "hanji-mono")
+HANGUL = "한지는 블로그 글을 책으로 만듭니다"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, fonts.FontFamily]:
+    return fonts.load_manifest()
+
+
+def test_manifest_lists_existing_files_with_their_licences(manifest: dict[str, fonts.FontFamily]) -> None:
+    assert set(PRIMARIES) <= set(manifest)
+    for family in manifest.values():
+        licence = family.license.read_text(encoding="utf-8")
+        for face in family.faces:
+            assert face.path.is_file(), face.path
+            assert face.path.name in licence, f"{face.path.name} not named in {family.license.name}"
+            TTFont(face.path, lazy=True)  # opens
+        if "OFL" in family.license.name:
+            assert "SIL OPEN FONT LICENSE" in licence and "Version 1.1" in licence
+    for name in PRIMARIES:
+        family = manifest[name]
+        assert family.license.name == "LICENSE-Nanum-OFL.txt"
+        assert {f.weight for f in family.faces} == {400, 700}
+        assert family.generic in {"serif", "sans-serif", "monospace"}
+    assert "Copyright (c) 2010, NAVER Corporation" in manifest["hanji-serif"].license.read_text()
+
+
+def test_bundled_fonts_stay_lean() -> None:
+    total = sum(p.stat().st_size for p in fonts.fonts_dir().iterdir() if p.is_file())
+    assert total < 36 * 1024 * 1024
+
+
+def test_font_stack_and_resolution(manifest: dict[str, fonts.FontFamily]) -> None:
+    stack = fonts.font_stack("hanji-serif")
+    assert stack[0] == "hanji-serif" and stack[-1] == "serif"
+    assert "hanji-emoji" in stack
+    resolved = [f.name for f in fonts.resolve_families(["hanji-serif", "hanji-sans"])]
+    assert resolved[:2] == ["hanji-serif", "hanji-sans"]
+    assert len(resolved) == len(set(resolved))
+    assert set(resolved) == {"hanji-serif", "hanji-sans", *manifest["hanji-serif"].fallbacks,
+                             *manifest["hanji-sans"].fallbacks}
+    with pytest.raises(ThemeError, match="hanji-serif"):
+        fonts.font_stack("comic-sans")
+
+
+def test_face_picks_nearest_weight(manifest: dict[str, fonts.FontFamily]) -> None:
+    serif = manifest["hanji-serif"]
+    assert serif.face(700).path.name == "NanumMyeongjoBold.ttf"
+    assert serif.face(400).path.name == "NanumMyeongjo.ttf"
+    assert manifest["hanji-emoji"].face(700).weight == 400
+
+
+def test_font_face_css_has_a_rule_per_face() -> None:
+    families = fonts.resolve_families(PRIMARIES)
+    css = fonts.font_face_css(families, lambda face: f"fonts/{face.path.name}")
+    for family in families:
+        assert f'font-family: "{family.name}";' in css
+        for face in family.faces:
+            assert f'url("fonts/{face.path.name}")' in css
+    assert css.count("@font-face") == sum(len(f.faces) for f in families)
+    assert 'format("truetype")' in css and 'format("opentype")' in css
+    assert "font-weight: 700;" in css
+
+
+def test_subset_keeps_requested_glyphs_and_is_small() -> None:
+    source = fonts.fonts_dir() / "NanumGothic.ttf"
+    data = fonts.subset_font(source, HANGUL)
+    font = TTFont(io.BytesIO(data))
+    cmap = font.getBestCmap()
+    assert all(ord(c) in cmap for c in HANGUL)
+    assert all(ord(c) in cmap for c in "AZaz09.,!?()")  # always kept
+    assert ord("漢") not in cmap
+    assert len(data) < source.stat().st_size / 20
+    assert "kern" in font and font["kern"].kernTables[0].kernTable  # legacy kerning rebuilt
+    assert "TSI3" not in font  # Chromium's sanitizer rejects NanumGothic's empty TSI3
+    assert font["name"].getDebugName(13)  # licence record travels with the subset
+
+
+def test_subset_cff_font() -> None:
+    data = fonts.subset_font(fonts.fonts_dir() / "HanjiHanja-Regular.otf", "听热黄")
+    font = TTFont(io.BytesIO(data))
+    assert "CFF " in font
+    assert {ord(c) for c in "听热黄"} <= set(font.getBestCmap())
+
+
+def test_subset_falls_back_to_fonttools(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fonts, "hb", None)
+    data = fonts.subset_font(fonts.fonts_dir() / "LiberationSans-Regular.ttf", "Pokémon")
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert ord("é") in cmap and ord("A") in cmap
+
+
+def test_coverage_helpers() -> None:
+    assert fonts.covered(HANGUL) == {c for c in HANGUL}
+    assert fonts.missing_glyphs(HANGUL) == set()
+    assert fonts.missing_glyphs("\U00013000 한") == {"\U00013000"}  # Egyptian hieroglyph
+    # Nanum alone lacks é and emoji; the fallbacks have them.
+    assert fonts.missing_glyphs("café 😄", ["hanji-serif"]) == {"é", "😄"}
+    assert fonts.missing_glyphs("café 😄", fonts.font_stack("hanji-serif")[:-1]) == set()
+    # Zero-width and control characters need no glyph.
+    assert fonts.missing_glyphs("a\u200b\u200d\ufe0f\ufeff\n\t") == set()
+    assert not fonts.needs_glyph("\u200b") and fonts.needs_glyph("가")
+
+
+def test_needed_families_only_adds_fallbacks_in_use() -> None:
+    names = lambda text: [f.name for f in fonts.needed_families(text, PRIMARIES)]  # noqa: E731
+    assert names(HANGUL) == list(PRIMARIES)
+    assert "hanji-emoji" in names(HANGUL + " 😄")
+    assert "hanji-serif-ext" in names("Pokémon")
+    assert "hanji-hanja" in names("黄")
+
+
+@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="shared corpus not present")
+def test_corpus_is_fully_covered() -> None:
+    """Every character of the test corpus has a glyph in every font stack."""
+    script = REPO / "scripts" / "check_glyph_coverage.py"
+    result = subprocess.run([sys.executable, str(script), str(SHARED / "corpus"), str(SHARED / "seed-site"),
+                             "--examples", "0"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "stack hanji-serif: 0 missing" in result.stderr
