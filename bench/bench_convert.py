@@ -94,7 +94,7 @@ def bench_seed(runs: int) -> None:
         text = SEED_POST.read_text(encoding="utf-8") + f"\n\n수정한 문장 {time.time()}.\n"
         post = edited / SEED_POST.name
         post.write_text(text, encoding="utf-8")
-        wall, peak = run([*hanji[:4], str(post), "-o", str(work / "out2"), "--site", str(site),
+        wall, peak = run([*hanji[:5], str(post), "-o", str(work / "out2"), "--site", str(site),
                           "--cache-dir", str(cache)])
         rows["hanji warm (pdf+epub)"].append(wall)
         rss["hanji warm (pdf+epub)"] = peak

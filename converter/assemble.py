@@ -100,7 +100,7 @@ def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, 
                          body_line=post.body_line, diagnostics=post.warnings, site_root=site.root)
     markdown_text = normalize(post.body, ctx)
     root = render_body(markdown_text)
-    lang = choose_lang(options.lang, post.lang, site.locale, text=root.text_content()[:20000])
+    lang = choose_lang(options.lang or post.lang, site.locale, text=root.text_content()[:20000])
     tctx = TransformContext(resolver=AssetResolver(site, post.source), assets=assets,
                             diagnostics=post.warnings, options=options, post_path=post.source,
                             lang=lang)

@@ -34,12 +34,20 @@ def detect_lang(text: str) -> str:
     return "en"
 
 
-def choose_lang(*candidates: str | None, text: str = "") -> str:
-    """The first non-empty candidate (normalised), else the language detected in ``text``."""
-    for value in candidates:
-        if value and normalize_lang(str(value)):
-            return normalize_lang(str(value))
-    return detect_lang(text)
+def choose_lang(explicit: str | None, site_locale: str | None, *, text: str = "") -> str:
+    """The language of a post.
+
+    ``explicit`` (user option or front matter ``lang``) always wins. The site's ``locale`` is
+    used unless the text clearly says otherwise: many Korean blogs keep their theme's default
+    ``locale: en-US``, and a Korean book must not be typeset as English.
+    """
+    if explicit and normalize_lang(str(explicit)):
+        return normalize_lang(str(explicit))
+    detected = detect_lang(text) if text else ""
+    locale = normalize_lang(str(site_locale or ""))
+    if locale and (not detected or primary(locale) == detected or detected == "en"):
+        return locale
+    return detected or locale or "en"
 
 
 def primary(lang: str) -> str:

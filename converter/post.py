@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,9 @@ def decode_text(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = _decode_legacy(data, path, diagnostics)
-    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    # NFC: some posts carry decomposed Hangul jamo that fonts cannot draw as syllables.
+    return unicodedata.normalize("NFC", text)
 
 
 def _decode_legacy(data: bytes, path: Path, diagnostics: Diagnostics) -> str:

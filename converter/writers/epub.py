@@ -161,10 +161,11 @@ class EpubWriter(Writer):
         names: dict[Path, str] = {}
         families = needed_families(text, self.theme.fonts.values())
         for face in (face for family in families for face in family.faces):
-            file_name = f"fonts/{face.path.stem}.ttf"
+            # Always subsets: they are small, and they drop tables some readers reject.
+            file_name = f"fonts/{face.path.stem}{face.path.suffix.lower()}"
             eb.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=file_name,
-                                      media_type="font/ttf",
-                                      content=subset_font(face.path, text)))
+                                      media_type=face.media_type,
+                                      content=subset_font(face.path, text, hinting=False)))
             names[face.path] = posixpath.relpath(file_name, posixpath.dirname(_STYLESHEET))
         parts = [font_face_css(families, lambda face: names.get(face.path, "")),
                  self.theme.epub_css]
