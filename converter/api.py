@@ -7,8 +7,11 @@ no global state, so they are safe to call from several threads or processes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,27 +77,40 @@ def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | Non
 
 def write_book(book: Book, options: Options, output_stem: Path,
                diagnostics: Diagnostics) -> dict[str, WriteResult]:
-    """Prepare images once for every requested format, then run each writer."""
+    """Prepare images once for every requested format, then run each writer.
+
+    The image stage runs in worker processes while this process loads the writers' heavy
+    libraries (WeasyPrint takes over a second to import): the two overlap.
+    """
     theme = load_theme(options.theme)
-    cache = ImageCache(options.cache_dir) if options.cache else None
-    writers = {fmt: WRITERS[fmt](options, theme, diagnostics=diagnostics, cache=cache)
-               for fmt in options.formats}
-    assets = list(book.assets) + ([book.cover] if book.cover is not None else [])
-    requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
-    workers = options.jobs or (os.cpu_count() or 1)
-    results = prepare_images(list(dict.fromkeys(requests.values())), cache=cache,
-                             workers=min(workers, max(1, len(assets))))
-    outputs: dict[str, WriteResult] = {}
-    for fmt, writer in writers.items():
-        prepared: dict[str, PreparedImage] = {}
-        for asset in assets:
-            result = results[requests[(fmt, asset.id)]]
-            if isinstance(result, ImageError):
-                diagnostics.warn(f"image {asset.source.name}: {result}")
-            else:
-                prepared[asset.id] = result
-        target = output_stem.with_name(f"{output_stem.name}.{fmt}")
-        outputs[fmt] = writer.write(book, target, prepared)
+    with contextlib.ExitStack() as stack:
+        cache = ImageCache(options.cache_dir) if options.cache else None
+        out_dir = None
+        if cache is None:
+            out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hanji-img-")))
+        writers = {fmt: WRITERS[fmt](options, theme, diagnostics=diagnostics, cache=cache)
+                   for fmt in options.formats}
+        assets = list(book.assets) + ([book.cover] if book.cover is not None else [])
+        requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
+        unique = list(dict.fromkeys(requests.values()))
+        workers = min(options.jobs or (os.cpu_count() or 1), max(1, len(unique)))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-images") as background:
+            pending = background.submit(prepare_images, unique, cache=cache, workers=workers,
+                                        out_dir=out_dir, max_source_pixels=options.max_image_pixels)
+            for writer in writers.values():
+                writer.warm_up()
+            results = pending.result()
+        outputs: dict[str, WriteResult] = {}
+        for fmt, writer in writers.items():
+            prepared: dict[str, PreparedImage] = {}
+            for asset in assets:
+                result = results[requests[(fmt, asset.id)]]
+                if isinstance(result, ImageError):
+                    diagnostics.warn(f"image {asset.source.name}: {result}")
+                else:
+                    prepared[asset.id] = result
+            target = output_stem.with_name(f"{output_stem.name}.{fmt}")
+            outputs[fmt] = writer.write(book, target, prepared)
     return outputs
 
 

@@ -228,9 +228,17 @@ def needs_glyph(char: str) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _cmap(path: Path, index: int = 0) -> frozenset[int]:
-    """The code points a font file maps to glyphs (cached: CJK cmaps are big)."""
-    with TTFont(path, lazy=True, fontNumber=index) as font:
-        return frozenset(font.getBestCmap() or ())
+    """The code points a font file maps to glyphs (cached: CJK cmaps are big).
+
+    HarfBuzz reads a CJK cmap in well under a millisecond; fontTools takes ~150 ms.
+    """
+    try:
+        import uharfbuzz as hb
+
+        return frozenset(hb.Face(hb.Blob.from_file_path(str(path)), index).unicodes)
+    except ImportError:
+        with TTFont(path, lazy=True, fontNumber=index) as font:
+            return frozenset(font.getBestCmap() or ())
 
 
 def _family_cmap(family: FontFamily) -> frozenset[int]:

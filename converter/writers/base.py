@@ -71,6 +71,9 @@ class Writer(ABC):
         self.diagnostics = diagnostics or Diagnostics()
         self.cache = cache
 
+    def warm_up(self) -> None:
+        """Load heavy libraries ahead of :meth:`write` (runs while images are prepared)."""
+
     @abstractmethod
     def image_request(self, asset: Asset) -> ImageRequest:
         """What this writer needs of ``asset`` (size, encoding)."""

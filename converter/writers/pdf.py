@@ -51,6 +51,9 @@ class PdfWriter(Writer):
     supports_mathml: ClassVar[bool] = False
     subsets_fonts: ClassVar[bool] = True  # WeasyPrint subsets embedded fonts itself
 
+    def warm_up(self) -> None:
+        import weasyprint  # noqa: F401  (1–2 s of imports, overlapped with the image stage)
+
     def image_request(self, asset: Asset) -> ImageRequest:
         """300 dpi (by default) of the width the image occupies on the page."""
         text_width_in = _page_width_mm(self.options.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
