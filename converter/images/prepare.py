@@ -1,0 +1,193 @@
+"""Prepare images for writers: read, sniff, look up the cache, process, store; one or many.
+
+Many requests run in a spawn-based process pool (decoding is CPU-bound and Pillow's
+decompression-bomb limit is process-wide, so threads would not do). Knows nothing about
+output formats: writers describe what they need in :class:`ImageRequest` objects.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import raster, svg
+from .cache import ImageCache, cache_key, content_digest, write_atomic
+from .model import (
+    DEFAULT_MAX_SOURCE_PIXELS,
+    EXTENSIONS,
+    SVG,
+    Encoded,
+    ImageError,
+    ImageRequest,
+    PreparedImage,
+)
+from .sniff import SNIFF_BYTES, sniff_bytes
+
+logger = logging.getLogger(__name__)
+
+#: Source files larger than this are refused unread (no blog image comes near it).
+MAX_SOURCE_BYTES = 256 * 1024 * 1024
+#: Starting a spawned worker (a fresh interpreter importing the package) costs about as much
+#: as preparing a few phone photos, so each worker must have at least this many to do.
+MIN_REQUESTS_PER_WORKER = 4
+
+Result = PreparedImage | ImageError
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise ImageError(path, f"image too large: the file has {size:,} bytes")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(path, "cannot read file: it does not exist") from None
+    except IsADirectoryError:
+        raise ImageError(path, "cannot read file: it is a directory") from None
+    except OSError as exc:
+        raise ImageError(path, f"cannot read file: {exc.strerror or exc}") from None
+
+
+def _encode(data: bytes, request: ImageRequest, max_source_pixels: int) -> Encoded:
+    path = request.source
+    if not data:
+        raise ImageError(path, "corrupt image: the file is empty")
+    media_type = sniff_bytes(data[:SNIFF_BYTES])
+    if media_type is None:
+        raise ImageError(path, "unsupported image type: the content is no image format hanji reads")
+    if media_type == SVG:
+        safe, width, height = svg.sanitise_svg(data, path)
+        return Encoded(data=safe, media_type=SVG, width=width, height=height)
+    return raster.process_raster(data, media_type, request, path=path,
+                                 max_source_pixels=max_source_pixels)
+
+
+def prepare_image(request: ImageRequest, *, cache: ImageCache | None, out_dir: Path | None = None,
+                  max_source_pixels: int = DEFAULT_MAX_SOURCE_PIXELS) -> PreparedImage:
+    """Prepare one image as ``request`` asks; raise :class:`ImageError` if it cannot be used.
+
+    With a ``cache``, a hit returns the stored file without decoding anything, and a miss is
+    stored there. With ``cache=None`` nothing is looked up or kept: the output is written to
+    ``out_dir`` or, without one, to a new temporary directory — either way the caller owns it
+    and deletes it (``ImageCache(temporary=True)`` does that for you). ``max_source_pixels``
+    is the decompression-bomb limit: larger sources are refused before decoding.
+    """
+    data = _read(request.source)
+    key = cache_key(content_digest(data), request)
+    if cache is not None:
+        hit = cache.get(key, request.source)
+        if hit is not None:
+            logger.debug("%s: cached as %s", request.source, hit.path.name)
+            return hit
+    encoded = _encode(data, request, max_source_pixels)
+    if cache is not None:
+        return cache.put(key, request.source, encoded)
+    directory = out_dir if out_dir is not None else Path(tempfile.mkdtemp(prefix="hanji-images-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{key}{EXTENSIONS[encoded.media_type]}"
+    write_atomic(path, encoded.data)
+    return PreparedImage(path=path, media_type=encoded.media_type, width=encoded.width,
+                         height=encoded.height, source=request.source)
+
+
+def _prepare_or_error(request: ImageRequest, cache: ImageCache | None, out_dir: Path | None,
+                      max_source_pixels: int) -> Result:
+    try:
+        return prepare_image(request, cache=cache, out_dir=out_dir,
+                             max_source_pixels=max_source_pixels)
+    except ImageError as error:
+        return error
+
+
+def _worker(request: ImageRequest, cache_dir: Path | None, out_dir: Path | None,
+            max_source_pixels: int) -> Result:
+    """Runs in a worker process; a temporary cache is shared by its directory, never owned."""
+    cache = ImageCache(cache_dir) if cache_dir is not None else None
+    return _prepare_or_error(request, cache, out_dir, max_source_pixels)
+
+
+def _cached(request: ImageRequest, cache: ImageCache) -> Result | None:
+    """The cache hit (or read error) for ``request``, or ``None`` if it must be processed."""
+    try:
+        data = _read(request.source)
+    except ImageError as error:
+        return error
+    return cache.get(cache_key(content_digest(data), request), request.source)
+
+
+def _in_processes(requests: list[ImageRequest], cache: ImageCache | None, out_dir: Path | None,
+                  workers: int, max_source_pixels: int) -> dict[ImageRequest, Result]:
+    """Prepare ``requests`` in a spawn-based pool; finish here if the pool breaks."""
+    results: dict[ImageRequest, Result] = {}
+    cache_dir = cache.directory if cache is not None else None
+    context = multiprocessing.get_context("spawn")  # safe with threads, same on every OS
+    broken = False
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[Future[Result], ImageRequest] = {
+            pool.submit(_worker, request, cache_dir, out_dir, max_source_pixels): request
+            for request in requests}
+        try:
+            for future in as_completed(futures):
+                try:
+                    results[futures[future]] = future.result()
+                except BrokenProcessPool:
+                    broken = True
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    if broken:
+        # A worker died (killed, or could not start: e.g. a __main__ without an import guard).
+        # That says nothing about the images, so the rest are prepared in this process.
+        left = [request for request in requests if request not in results]
+        logger.warning("image worker processes failed; preparing %d images in this process",
+                       len(left))
+        for request in left:
+            results[request] = _prepare_or_error(request, cache, out_dir, max_source_pixels)
+    return results
+
+
+def prepare_images(requests: Sequence[ImageRequest], *, cache: ImageCache | None,
+                   workers: int = 1, out_dir: Path | None = None,
+                   max_source_pixels: int = DEFAULT_MAX_SOURCE_PIXELS
+                   ) -> dict[ImageRequest, PreparedImage | ImageError]:
+    """Prepare many images; map every request to its :class:`PreparedImage` or :class:`ImageError`.
+
+    Identical requests are prepared once. ``workers=1`` runs in this process; more starts a
+    spawn-based pool of at most that many processes, for the requests the cache does not
+    already hold, with at least :data:`MIN_REQUESTS_PER_WORKER` of them per process.
+    ``cache``, ``out_dir`` and ``max_source_pixels`` are as for :func:`prepare_image`, except
+    that with neither a cache nor ``out_dir`` the whole batch shares one new temporary
+    directory. Errors other than :class:`ImageError` (an unwritable cache, say) propagate.
+    """
+    started = time.perf_counter()
+    unique = list(dict.fromkeys(requests))
+    if cache is None and out_dir is None and unique:
+        out_dir = Path(tempfile.mkdtemp(prefix="hanji-images-"))
+    results: dict[ImageRequest, Result] = {}
+    pending = unique
+    if cache is not None and min(workers, len(unique) // MIN_REQUESTS_PER_WORKER) > 1:
+        # Answer hits here: a warm cache then costs no process start-up at all.
+        pending = []
+        for request in unique:
+            found = _cached(request, cache)
+            if found is None:
+                pending.append(request)
+            else:
+                results[request] = found
+    processes = min(workers, len(pending) // MIN_REQUESTS_PER_WORKER)
+    if processes > 1:
+        results.update(_in_processes(pending, cache, out_dir, processes, max_source_pixels))
+    else:
+        for request in pending:
+            results[request] = _prepare_or_error(request, cache, out_dir, max_source_pixels)
+    failed = sum(isinstance(result, ImageError) for result in results.values())
+    logger.debug("prepared %d images (%d processed, %d failed) with %d processes in %.2f s",
+                 len(unique), len(pending), failed, max(1, processes),
+                 time.perf_counter() - started)
+    return {request: results[request] for request in requests}
