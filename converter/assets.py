@@ -2,8 +2,9 @@
 
 Every reference a post makes — Markdown images, raw HTML ``src``, front-matter teasers, CSS
 ``url()`` — goes through :class:`AssetResolver`. It repairs the damage real blogs carry
-(backslashes, ``//assets`` meaning site root, the site's own absolute URL, newlines inside URLs,
-percent-encoding) and refuses anything that would read outside the allowed roots (the site root,
+(backslashes, ``//assets`` meaning site root, the site's own absolute URL in any case, line
+breaks inside URLs — also percent-encoded —, percent-encoding, stray spaces, names whose case or
+Unicode normalisation differs from the disk: ``.PNG``/``.png``, NFD Hangul) and refuses anything that would read outside the allowed roots (the site root,
 configured asset roots): ``..`` escapes, absolute paths elsewhere, ``file://`` URLs, symlinks
 leading out. It knows nothing about HTML or output formats.
 """
@@ -11,6 +12,7 @@ leading out. It knows nothing about HTML or output formats.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -19,6 +21,8 @@ from .site import Site
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _WHITESPACE = re.compile(r"\s+")
+# Line breaks and tabs inside a URL, literal or percent-encoded.
+_LINE_BREAKS = re.compile(r"[\r\n\t]|%0[aAdD9]")
 # Folders themes keep teaser images in (minimal-mistakes and older Michael Rose themes).
 _THEME_IMAGE_DIRS = ("images", "assets/images", "assets/img", "img", "assets")
 
@@ -58,17 +62,14 @@ class AssetResolver:
 
     def resolve(self, reference: str, *, teaser: bool = False) -> Resolution:
         """Find the local file ``reference`` names, repairing common blog damage."""
-        ref = _WHITESPACE.sub("", reference or "")  # URLs broken across lines
+        # URLs broken across lines: drop line breaks and tabs, literal or percent-encoded.
+        ref = _LINE_BREAKS.sub("", (reference or "").strip())
         if not ref:
             return Resolution(reference, problem="empty image reference")
         ref = ref.replace("\\", "/")
-        lowered = ref.lower()
-        if lowered.startswith("data:"):
+        if ref.lower().startswith("data:"):
             return Resolution(reference, problem="inline data: URL")
-        for prefix in self._own_prefixes:
-            if ref.startswith(prefix + "/"):
-                ref = ref[len(prefix):]
-                break
+        ref = self._strip_own_site(ref)
         if ref.startswith("//") and not ref.startswith("///"):
             host = ref[2:].split("/", 1)[0]
             # `//assets/img/x.png` means site root on a Jekyll blog, not a host named "assets".
@@ -76,12 +77,14 @@ class AssetResolver:
                 ref = "/" + ref.lstrip("/")
             else:
                 ref = "https:" + ref
-        if lowered.startswith(("http://", "https://")) or ref.startswith("https:"):
+        if ref.lower().startswith(("http://", "https://")):
             return Resolution(reference, remote_url=ref, problem="remote image")
         if _SCHEME.match(ref):
             return Resolution(reference, problem=f"refused URL scheme {ref.split(':', 1)[0]!r}")
-        path_part = unquote(urlsplit(ref).path) if "?" in ref or "#" in ref else unquote(ref)
-        candidates = self._candidates(path_part, teaser=teaser)
+        candidates: list[Path] = []
+        for spelling in self._spellings(ref):
+            candidates.extend(c for c in self._candidates(spelling, teaser=teaser)
+                              if c not in candidates)
         refused = False
         for candidate in candidates:
             if not self.is_allowed(candidate):
@@ -89,9 +92,33 @@ class AssetResolver:
                 continue
             if candidate.is_file():
                 return Resolution(reference, path=candidate.resolve())
+        # Case and Unicode normalisation differ between the post and the disk (``.PNG`` for
+        # ``.png``, NFD Hangul from macOS): match names in the candidate's folder loosely.
+        for candidate in candidates:
+            if self.is_allowed(candidate):
+                found = _loose_match(candidate)
+                if found is not None and self.is_allowed(found):
+                    return Resolution(reference, path=found.resolve())
         if refused and not any(self.is_allowed(c) for c in candidates):
             return Resolution(reference, problem="outside the site root; refused")
         return Resolution(reference, problem="file not found")
+
+    def _strip_own_site(self, ref: str) -> str:
+        """``https://me.github.io/x.png`` (any scheme, any case of the host) → ``/x.png``."""
+        lowered = ref.lower()
+        for prefix in self._own_prefixes:
+            if lowered.startswith(prefix.lower() + "/"):
+                return ref[len(prefix):]
+        return ref
+
+    @staticmethod
+    def _spellings(ref: str) -> list[str]:
+        """The path part of ``ref`` as written and decoded, with and without stray spaces."""
+        path = urlsplit(ref).path if ("?" in ref or "#" in ref) else ref
+        spellings = [unquote(path), path]
+        # Spaces left where a URL was broken across indented lines.
+        spellings += [_WHITESPACE.sub("", s) for s in spellings]
+        return list(dict.fromkeys(s for s in spellings if s))
 
     def _candidates(self, ref: str, *, teaser: bool) -> list[Path]:
         root = self.site.root
@@ -109,3 +136,22 @@ class AssetResolver:
             if teaser:
                 out.extend(root / d / ref for d in _THEME_IMAGE_DIRS)
         return out
+
+
+def _loose_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _loose_match(candidate: Path) -> Path | None:
+    """A file in ``candidate``'s folder whose name equals it ignoring case and normalisation."""
+    folder = candidate.parent
+    try:
+        if not folder.is_dir():
+            return None
+        key = _loose_key(candidate.name)
+        for entry in folder.iterdir():
+            if _loose_key(entry.name) == key and entry.is_file():
+                return entry
+    except OSError:
+        return None
+    return None

@@ -36,6 +36,9 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         return [e.name for e in self._sorted()]
 
+    def priority(self, name: str) -> float:
+        return self._entries[name].priority
+
     def __contains__(self, name: object) -> bool:
         return name in self._entries
 

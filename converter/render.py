@@ -13,9 +13,12 @@ from lxml import etree, html
 
 from .transforms.sanitize import sanitize_html
 
+# pymdownx.superfences (not fenced_code): fences inside list items and block quotes, as in
+# kramdown's GFM input; pymdownx.highlight runs Pygments on them.
 _EXTENSIONS = [
-    "abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables",
-    "codehilite", "toc", "sane_lists", "pymdownx.tilde", "pymdownx.tasklist", "pymdownx.magiclink",
+    "abbr", "attr_list", "def_list", "pymdownx.superfences", "pymdownx.highlight", "footnotes",
+    "md_in_html", "tables", "toc", "sane_lists", "pymdownx.tilde", "pymdownx.tasklist",
+    "pymdownx.magiclink",
 ]
 
 
@@ -30,7 +33,8 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=_EXTENSIONS,
         extension_configs={
-            "codehilite": {"css_class": "highlight", "guess_lang": False, "wrapcode": True},
+            "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False,
+                                   "pygments_lang_class": True, "use_pygments": True},
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩"},
             "toc": {"slugify": _slugify, "permalink": False},
             "pymdownx.tilde": {"subscript": False},

@@ -29,8 +29,9 @@ class DialectContext:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     #: Site root, for {% include %} and {% post_url %} lookups.
     site_root: Path | None = None
-    #: Whether the site enables single-$ inline math (kramdown does not by default).
-    single_dollar_math: bool = False
+    #: Whether single-$ inline math is on (kramdown does not have it); None: decide per post
+    #: with the heuristic in :mod:`.math`.
+    single_dollar_math: bool | None = None
 
     def warn(self, message: str, *, line: int | None = None) -> None:
         """Warn about the post; ``line`` is relative to the body (1-based) when given."""
@@ -54,14 +55,20 @@ def rule(name: str, priority: float) -> Callable[[Rule], Rule]:
     return register
 
 
-def normalize(text: str, ctx: DialectContext) -> str:
-    """Run every registered rule over ``text`` in priority order."""
+def normalize(text: str, ctx: DialectContext, *, below: float | None = None) -> str:
+    """Run every registered rule over ``text`` in priority order.
+
+    ``below`` runs only rules of lower priority (``below=100``: everything but Liquid, as for
+    text Liquid's ``markdownify`` renders).
+    """
     _load_rules()
-    for fn in RULES:
-        text = fn(text, ctx)
+    for name in RULES.names():
+        if below is not None and RULES.priority(name) >= below:
+            continue
+        text = RULES[name](text, ctx)
     return text
 
 
 def _load_rules() -> None:
     # Importing the rule modules registers their rules.
-    from . import html_blocks, kramdown, liquid  # noqa: F401
+    from . import html_blocks, html_quirks, kramdown, kramdown_math, liquid  # noqa: F401

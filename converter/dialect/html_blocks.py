@@ -15,9 +15,9 @@ from .segments import map_outside_code
 # An opening <center> or <figure> at the start of a line (any case), through its closing tag.
 _MARKDOWN_BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)<(?P<tag>center|figure)(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</(?P=tag)\s*>",
-    re.I | re.M | re.S,
+    re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
-_HAS_MARKDOWN_ATTR = re.compile(r"\bmarkdown\s*=", re.I)
+_HAS_MARKDOWN_ATTR = re.compile(r"\bmarkdown\s*=", re.IGNORECASE)
 
 
 def _open_block(match: re.Match[str]) -> str:

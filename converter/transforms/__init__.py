@@ -66,4 +66,17 @@ def apply_transforms(root: html.HtmlElement, ctx: TransformContext) -> None:
 
 def _load_transforms() -> None:
     # Importing the modules registers their transforms.
-    from . import code, figures, html_quirks, image_tables, images, links, tables, typography  # noqa: F401
+    from . import (  # noqa: F401
+        attributes,
+        code,
+        figures,
+        footnotes,
+        html_quirks,
+        image_tables,
+        images,
+        kramdown_classes,
+        links,
+        math,
+        tables,
+        typography,
+    )

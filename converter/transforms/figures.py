@@ -10,7 +10,7 @@ becomes a ``figure``.
 from __future__ import annotations
 
 
-from lxml import html
+from lxml import etree, html
 
 from . import TransformContext, transform
 
@@ -34,9 +34,9 @@ def make_group(images: list[html.HtmlElement], columns: int,
     columns = max(1, min(columns, _MAX_COLUMNS))
     figure = html.Element("figure", {"class": f"figure-group cols-{columns} {extra_classes}".strip()})
     for start in range(0, len(images), columns):
-        row = html.SubElement(figure, "div", {"class": "figure-row"})
+        row = etree.SubElement(figure, "div", {"class": "figure-row"})
         for img in images[start:start + columns]:
-            cell = html.SubElement(row, "div", {"class": "figure-cell"})
+            cell = etree.SubElement(row, "div", {"class": "figure-cell"})
             img.tail = None
             img.set(WIDTH_FRACTION_ATTRIBUTE, f"{1 / columns:.4f}")
             cell.append(img)
@@ -94,7 +94,11 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         if _is_lone_image_paragraph(p) and p.getparent() is not None:
             img = p[0]
             img.tail = None
-            figure = html.Element("figure", {"class": "figure"})
+            # Classes and id a kramdown IAL gave the paragraph go to the figure.
+            classes = " ".join(["figure", *(p.get("class") or "").split()])
+            figure = html.Element("figure", {"class": classes})
+            if p.get("id"):
+                figure.set("id", p.get("id"))
             figure.append(img)
             figure.tail = p.tail
             p.getparent().replace(p, figure)

@@ -1,0 +1,53 @@
+"""MathML → SVG images for the PDF writer (ziamath), sized in em and on the baseline."""
+
+from __future__ import annotations
+
+import base64
+
+from lxml import etree, html
+
+from converter.writers.math_svg import mathml_to_svg
+
+
+def _tree() -> html.HtmlElement:
+    return html.fromstring(
+        '<div><p>값 <span class="math-inline" data-tex="x_i^2"><math><mi>x</mi></math></span> 끝</p>'
+        '<div class="math-display" data-tex="\\frac{a}{b}"><math display="block"></math></div>'
+        '<span class="math-inline" data-tex="\\frac{"><math></math></span>'
+        '<span class="math-inline" data-tex="y"><code>y</code></span></div>')
+
+
+def test_math_becomes_svg_images() -> None:
+    root = _tree()
+    mathml_to_svg(root)
+    images = root.findall(".//img")
+    assert len(images) == 2 and not root.findall(".//math")
+    inline, display = images
+    assert inline.get("class") == "math-svg" and inline.get("alt") == "x_i^2"
+    assert inline.getparent().tail == " 끝"
+    svg = base64.b64decode(inline.get("src").split(",", 1)[1])
+    parsed = etree.fromstring(svg)
+    assert parsed.tag.endswith("svg") and parsed.find(".//{http://www.w3.org/2000/svg}path") is not None
+    assert b"<use" not in svg and b"<text" not in svg  # glyphs are paths: no font embedded
+    style = dict(part.split(":") for part in inline.get("style").split(";"))
+    assert style["width"].endswith("em") and style["height"].endswith("em")
+    assert float(style["vertical-align"].removesuffix("em")) < 0  # x_i descends
+    assert "vertical-align" not in display.get("style")
+
+
+def test_unrenderable_tex_falls_back_to_source_and_non_math_is_untouched() -> None:
+    root = _tree()
+    mathml_to_svg(root)
+    broken = root.xpath("//span[@data-tex='\\frac{']")[0]
+    assert broken[0].tag == "code" and broken[0].text == "\\frac{"
+    untouched = root.xpath("//span[@data-tex='y']")[0]
+    assert untouched[0].tag == "code"
+
+
+def test_namespaced_tree() -> None:
+    ns = "http://www.w3.org/1999/xhtml"
+    root = etree.fromstring(
+        f'<div xmlns="{ns}"><span class="math-inline" data-tex="a+b">'
+        '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>a</mi></math></span></div>')
+    mathml_to_svg(root)
+    assert root[0][0].tag == f"{{{ns}}}img"
