@@ -33,9 +33,10 @@ logger = logging.getLogger(__name__)
 
 #: Source files larger than this are refused unread (no blog image comes near it).
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
-#: Starting a spawned worker (a fresh interpreter importing the package) costs about as much
-#: as preparing a few phone photos, so each worker must have at least this many to do.
-MIN_REQUESTS_PER_WORKER = 4
+#: A spawned worker (a fresh interpreter importing ``converter``) costs 0.5-0.75 s of CPU
+#: before its first image, about what 3-4 phone photos or 10+ screenshots take to prepare;
+#: each worker gets at least this many requests or the pool is smaller (or not started).
+MIN_REQUESTS_PER_WORKER = 8
 
 Result = PreparedImage | ImageError
 
