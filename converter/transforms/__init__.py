@@ -69,6 +69,7 @@ def _load_transforms() -> None:
     from . import (  # noqa: F401
         attributes,
         code,
+        definition_lists,
         figures,
         footnotes,
         html_quirks,

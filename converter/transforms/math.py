@@ -89,7 +89,8 @@ def _to_html(node: ElementTree.Element) -> html.HtmlElement:
         raise MathConversionError(f"unexpected MathML element <{tag}>")
     element = html.Element(tag)
     for name, value in node.attrib.items():
-        if _local(name) in _MATHML_ATTRIBUTES:
+        # Empty values (latex2mathml writes columnspacing="" for aligned) are invalid MathML.
+        if _local(name) in _MATHML_ATTRIBUTES and value.strip():
             element.set(_local(name), value)
     element.text = node.text
     if tag in {"mi", "mo"} and node.text and _UNKNOWN_COMMAND.match(node.text.strip()):
