@@ -882,3 +882,18 @@ def test_broken_pool_falls_back_to_this_process(tmp_path: Path,
     results = prepare_images([ImageRequest(p, EPUB) for p in sources], cache=None,
                              out_dir=tmp_path / "out", workers=2)
     assert [isinstance(r, PreparedImage) for r in results.values()] == [True] * 4 + [False]
+
+
+def test_truncated_jpeg_is_reported_even_after_weasyprint_import(tmp_path: Path) -> None:
+    """WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES globally; the stage must not rely on it."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    whole = io.BytesIO()
+    photo((160, 120)).save(whole, "JPEG")
+    src = tmp_path / "cut.jpg"
+    src.write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
+    with pytest.raises(ImageError, match="truncated"):
+        prep(src)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint

@@ -29,6 +29,7 @@ from PIL import (
     Image,
     ImageChops,
     ImageCms,
+    ImageFile,
     ImageOps,
     ImageSequence,
     UnidentifiedImageError,
@@ -123,6 +124,10 @@ def _guard(path: Path, max_source_pixels: int) -> Iterator[None]:
     """Apply the pixel limit and turn every decoding failure into :class:`ImageError`."""
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = max_source_pixels
+    # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True when imported; a truncated file
+    # must still be reported here, not silently padded with grey.
+    previous_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with _captured_warnings(path):
             yield
@@ -143,6 +148,7 @@ def _guard(path: Path, max_source_pixels: int) -> Iterator[None]:
         raise ImageError(path, f"corrupt image: {_one_line(exc)}") from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous_truncated
 
 
 def _one_line(exc: BaseException) -> str:
