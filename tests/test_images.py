@@ -897,3 +897,24 @@ def test_truncated_jpeg_is_reported_even_after_weasyprint_import(tmp_path: Path)
     with pytest.raises(ImageError, match="truncated"):
         prep(src)
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
+
+
+def test_requests_on_one_source_decode_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EPUB and PDF ask for the same photo at two sizes: one decode serves both."""
+    from PIL import Image as PILImage
+
+    src = tmp_path / "photo.jpg"
+    photo((1200, 900)).save(src, "JPEG")
+    loads = []
+    real_open = PILImage.open
+
+    def counting_open(*args: object, **kwargs: object) -> PILImage.Image:
+        loads.append(args)
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PILImage, "open", counting_open)
+    big = ImageRequest(src, ImageProfile(max_long_edge=1000, max_pixels=None))
+    small = ImageRequest(src, ImageProfile(max_long_edge=None, max_pixels=None), target_width_px=300)
+    results = prepare_images([big, small], cache=None, out_dir=tmp_path / "out")
+    assert (results[big].width, results[small].width) == (1000, 300)
+    assert len(loads) == 1

@@ -69,6 +69,69 @@ def _encode(data: bytes, request: ImageRequest, max_source_pixels: int) -> Encod
                                  max_source_pixels=max_source_pixels)
 
 
+def _encode_many(data: bytes, requests: list[ImageRequest], max_source_pixels: int) -> list[Encoded]:
+    """Encode several requests on the same source bytes (decoded once)."""
+    path = requests[0].source
+    if not data:
+        raise ImageError(path, "corrupt image: the file is empty")
+    media_type = sniff_bytes(data[:SNIFF_BYTES])
+    if media_type is None:
+        raise ImageError(path, "unsupported image type: the content is no image format hanji reads")
+    if media_type == SVG:
+        safe, width, height = svg.sanitise_svg(data, path)
+        return [Encoded(data=safe, media_type=SVG, width=width, height=height)] * len(requests)
+    return raster.process_raster_many(data, media_type, requests, path=path,
+                                      max_source_pixels=max_source_pixels)
+
+
+def _store(key: str, request: ImageRequest, encoded: Encoded, cache: ImageCache | None,
+           out_dir: Path | None) -> PreparedImage:
+    if cache is not None:
+        return cache.put(key, request.source, encoded)
+    directory = out_dir if out_dir is not None else Path(tempfile.mkdtemp(prefix="hanji-images-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{key}{EXTENSIONS[encoded.media_type]}"
+    write_atomic(path, encoded.data)
+    return PreparedImage(path=path, media_type=encoded.media_type, width=encoded.width,
+                         height=encoded.height, source=request.source)
+
+
+def _prepare_group(group: list[ImageRequest], cache: ImageCache | None, out_dir: Path | None,
+                   max_source_pixels: int) -> dict[ImageRequest, Result]:
+    """Prepare requests that share one source file: read and decode it once."""
+    source = group[0].source
+    try:
+        data = _read(source)
+    except ImageError as error:
+        return {request: error for request in group}
+    digest = content_digest(data)
+    results: dict[ImageRequest, Result] = {}
+    misses: list[tuple[ImageRequest, str]] = []
+    for request in group:
+        key = cache_key(digest, request)
+        hit = cache.get(key, source) if cache is not None else None
+        if hit is not None:
+            results[request] = hit
+        else:
+            misses.append((request, key))
+    if misses:
+        try:
+            encoded = _encode_many(data, [request for request, _ in misses], max_source_pixels)
+        except ImageError as error:
+            results.update({request: error for request, _ in misses})
+            return results
+        for (request, key), item in zip(misses, encoded):
+            results[request] = _store(key, request, item, cache, out_dir)
+    return results
+
+
+def _groups(requests: list[ImageRequest]) -> list[list[ImageRequest]]:
+    by_source: dict[Path, list[ImageRequest]] = {}
+    for request in requests:
+        by_source.setdefault(request.source, []).append(request)
+    return list(by_source.values())
+
+
 def prepare_image(request: ImageRequest, *, cache: ImageCache | None, out_dir: Path | None = None,
                   max_source_pixels: int = DEFAULT_MAX_SOURCE_PIXELS) -> PreparedImage:
     """Prepare one image as ``request`` asks; raise :class:`ImageError` if it cannot be used.
@@ -106,11 +169,11 @@ def _prepare_or_error(request: ImageRequest, cache: ImageCache | None, out_dir: 
         return error
 
 
-def _worker(request: ImageRequest, cache_dir: Path | None, out_dir: Path | None,
-            max_source_pixels: int) -> Result:
+def _worker(group: list[ImageRequest], cache_dir: Path | None, out_dir: Path | None,
+            max_source_pixels: int) -> dict[ImageRequest, Result]:
     """Runs in a worker process; a temporary cache is shared by its directory, never owned."""
     cache = ImageCache(cache_dir) if cache_dir is not None else None
-    return _prepare_or_error(request, cache, out_dir, max_source_pixels)
+    return _prepare_group(group, cache, out_dir, max_source_pixels)
 
 
 def _cached(request: ImageRequest, cache: ImageCache) -> Result | None:
@@ -130,13 +193,13 @@ def _in_processes(requests: list[ImageRequest], cache: ImageCache | None, out_di
     context = multiprocessing.get_context("spawn")  # safe with threads, same on every OS
     broken = False
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[Result], ImageRequest] = {
-            pool.submit(_worker, request, cache_dir, out_dir, max_source_pixels): request
-            for request in requests}
+        futures: dict[Future[dict[ImageRequest, Result]], list[ImageRequest]] = {
+            pool.submit(_worker, group, cache_dir, out_dir, max_source_pixels): group
+            for group in _groups(requests)}
         try:
             for future in as_completed(futures):
                 try:
-                    results[futures[future]] = future.result()
+                    results.update(future.result())
                 except BrokenProcessPool:
                     broken = True
         except BaseException:
@@ -148,8 +211,8 @@ def _in_processes(requests: list[ImageRequest], cache: ImageCache | None, out_di
         left = [request for request in requests if request not in results]
         logger.warning("image worker processes failed; preparing %d images in this process",
                        len(left))
-        for request in left:
-            results[request] = _prepare_or_error(request, cache, out_dir, max_source_pixels)
+        for group in _groups(left):
+            results.update(_prepare_group(group, cache, out_dir, max_source_pixels))
     return results
 
 
@@ -185,8 +248,8 @@ def prepare_images(requests: Sequence[ImageRequest], *, cache: ImageCache | None
     if processes > 1:
         results.update(_in_processes(pending, cache, out_dir, processes, max_source_pixels))
     else:
-        for request in pending:
-            results[request] = _prepare_or_error(request, cache, out_dir, max_source_pixels)
+        for group in _groups(pending):
+            results.update(_prepare_group(group, cache, out_dir, max_source_pixels))
     failed = sum(isinstance(result, ImageError) for result in results.values())
     logger.debug("prepared %d images (%d processed, %d failed) with %d processes in %.2f s",
                  len(unique), len(pending), failed, max(1, processes),

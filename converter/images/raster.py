@@ -417,3 +417,41 @@ def process_raster(data: bytes, media_type: str, request: ImageRequest, *, path:
         im = _drop_opaque_alpha(_to_srgb(im, icc, path))
         return _encode_still(im, media_type, profile.jpeg_quality, path)
 
+
+
+def process_raster_many(data: bytes, media_type: str, requests: list[ImageRequest], *,
+                        path: Path, max_source_pixels: int) -> list[Encoded]:
+    """:func:`process_raster` for several requests on one source, decoding it only once.
+
+    Writers ask for the same photo at different sizes (EPUB and PDF); decoding a 12 Mpx JPEG
+    dominates the cost, so the source is decoded at the largest size asked for and each output
+    is resized from that. Animated GIFs take the one-request path.
+    """
+    if len(requests) == 1 or media_type == "image/gif":
+        return [process_raster(data, media_type, request, path=path,
+                               max_source_pixels=max_source_pixels) for request in requests]
+    _require_decoder(media_type, path)
+    with _guard(path, max_source_pixels):
+        im: Image.Image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[media_type]])
+        if im.width * im.height > max_source_pixels:  # only the header has been read
+            raise _too_large(path, max_source_pixels)
+        orientation = _orientation(im, path)
+        swapped = orientation in _SWAPPING_ORIENTATIONS
+        width, height = (im.height, im.width) if swapped else im.size
+        sizes = [fit_size(width, height, target_width=request.target_width_px,
+                          max_long_edge=request.profile.max_long_edge,
+                          max_pixels=request.profile.max_pixels) for request in requests]
+        largest = max(sizes, key=lambda size: size[0] * size[1])
+        icc = im.info.get("icc_profile") or None
+        if im.format in ("JPEG", "MPO"):
+            im.draft(None, (largest[1], largest[0]) if swapped else largest)
+        im.load()
+        if orientation != 1:
+            ImageOps.exif_transpose(im, in_place=True)
+        im = _to_srgb(_normalise_mode(im), icc, path)
+        outputs = []
+        for request, size in zip(requests, sizes):
+            sized = im.resize(size, _RESAMPLE, reducing_gap=_REDUCING_GAP) if im.size != size else im
+            outputs.append(_encode_still(_drop_opaque_alpha(sized), media_type,
+                                         request.profile.jpeg_quality, path))
+        return outputs

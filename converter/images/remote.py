@@ -47,7 +47,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 from .cache import default_cache_dir, write_atomic
@@ -153,8 +153,28 @@ def fetch(url: str, *, allow_private: bool = False, timeout: float | None = None
     """
     deadline = time.monotonic() + (TIMEOUT if timeout is None else timeout)
     limit = MAX_BYTES if max_bytes is None else max_bytes
+    # Socket timeouts bound each wait, not the sum: a server dripping a byte at a time could
+    # stretch a fetch for ever. At the deadline the watchdog shuts the sockets down.
+    connections: list[http.client.HTTPConnection] = []
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _abort, args=(connections,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return _fetch(url, allow_private=allow_private, deadline=deadline, limit=limit,
+                      connections=connections)
+    except RemoteImageError:
+        if time.monotonic() >= deadline:
+            raise RemoteImageError("timed out") from None
+        raise
+    finally:
+        watchdog.cancel()
+
+
+def _fetch(url: str, *, allow_private: bool, deadline: float, limit: int,
+           connections: list[http.client.HTTPConnection]) -> tuple[bytes, str]:
     for _hop in range(MAX_REDIRECTS + 1):
-        response, connection = _request(url, allow_private=allow_private, deadline=deadline)
+        response, connection = _request(url, allow_private=allow_private, deadline=deadline,
+                                        connections=connections)
         try:
             status = response.status
             if status in (301, 302, 303, 307, 308):
@@ -179,6 +199,15 @@ def fetch(url: str, *, allow_private: bool = False, timeout: float | None = None
     raise RemoteImageError(f"more than {MAX_REDIRECTS} redirects")
 
 
+def _abort(connections: list[http.client.HTTPConnection]) -> None:
+    """Shut down every socket of the fetch (the watchdog's job at the deadline)."""
+    for connection in list(connections):
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether ``address`` is a global unicast address (not loopback, private, multicast…)."""
     if isinstance(address, ipaddress.IPv6Address):
@@ -191,7 +220,8 @@ def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
             and not address.is_unspecified and not address.is_private)
 
 
-def _request(url: str, *, allow_private: bool, deadline: float
+def _request(url: str, *, allow_private: bool, deadline: float,
+             connections: list[http.client.HTTPConnection]
              ) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
     """Check ``url``, resolve and check its host, connect to a checked address, send a GET."""
     parts = urlsplit(url)
@@ -216,6 +246,7 @@ def _request(url: str, *, allow_private: bool, deadline: float
     last_error: BaseException | None = None
     for address in addresses:
         connection = _connection(scheme, host, port, address, _remaining(deadline))
+        connections.append(connection)
         try:
             connection.putrequest("GET", target, skip_accept_encoding=True)
             connection.putheader("User-Agent", _USER_AGENT)
@@ -234,23 +265,24 @@ def _request(url: str, *, allow_private: bool, deadline: float
 def _resolve(host: str, port: int, deadline: float
              ) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """Every address ``host`` resolves to, within the deadline (getaddrinfo has no timeout)."""
-    result: dict[str, object] = {}
+    infos: list[tuple[Any, ...]] = []
+    errors: list[BaseException] = []
 
     def lookup() -> None:
         try:
-            result["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
         except (OSError, UnicodeError) as exc:
-            result["error"] = exc
+            errors.append(exc)
 
     worker = threading.Thread(target=lookup, name="hanji-dns", daemon=True)
     worker.start()
     worker.join(_remaining(deadline))
     if worker.is_alive():
         raise RemoteImageError(f"timed out resolving {host!r}")
-    if "error" in result:
-        raise RemoteImageError(f"cannot resolve {host!r}: {_network_reason(result['error'])}")
+    if errors:
+        raise RemoteImageError(f"cannot resolve {host!r}: {_network_reason(errors[0])}")
     addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
-    for _family, _type, _proto, _name, sockaddr in result.get("infos", []):  # type: ignore[attr-defined]
+    for _family, _type, _proto, _name, sockaddr in infos:
         try:
             address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         except ValueError:
@@ -300,7 +332,7 @@ def _read_body(response: http.client.HTTPResponse, connection: http.client.HTTPC
         remaining = _remaining(deadline)
         if connection.sock is not None:
             connection.sock.settimeout(remaining)
-        chunk = response.read(_CHUNK)
+        chunk = response.read1(_CHUNK)  # one receive at a time: the deadline is checked often
         if not chunk:
             break
         size += len(chunk)
