@@ -52,7 +52,7 @@ def markdown_to_html(text: str) -> str:
 def parse_fragment(fragment: str) -> html.HtmlElement:
     """Parse an HTML fragment into a ``<div>`` root element (a real HTML parser, libxml2)."""
     parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                             huge_tree=False, default_doctype=False)
+                             huge_tree=True, default_doctype=False)
     root = html.fragment_fromstring(fragment or "", create_parent="div", parser=parser)
     return root
 

@@ -87,7 +87,14 @@ def load_site(root: Path, *, asset_roots: tuple[Path, ...] = ()) -> Site:
             data = {}
         if not isinstance(data, dict):
             raise ConfigError("expected a mapping at the top level", path=config_path)
-        config = data
+        from .errors import InputError
+        from .post import clean_yaml_data
+
+        try:
+            # Refuses YAML alias bombs and self-references, strips control characters.
+            config = clean_yaml_data(data, config_path, what="_config.yml")
+        except InputError as exc:
+            raise ConfigError(exc.message, path=config_path) from None
     return Site(root=root.resolve(), config=config, asset_roots=asset_roots)
 
 

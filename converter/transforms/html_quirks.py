@@ -15,6 +15,11 @@ _BLOCK_CHILDREN = {"p", "div", "figure", "table", "ul", "ol", "blockquote", "pre
                    "h3", "h4", "h5", "h6", "dl", "hr"}
 
 
+# What a flattened subtree becomes inside parents that only hold certain children.
+_FLAT_CHILD = {"ul": "li", "ol": "li", "dl": "dd", "tr": "td", "table": "caption",
+               "thead": "tr", "tbody": "tr", "tfoot": "tr"}
+
+
 def _depth_limit(root: html.HtmlElement, ctx: TransformContext) -> None:
     limit = ctx.options.max_html_depth
     stack = [(root, 0)]
@@ -25,12 +30,12 @@ def _depth_limit(root: html.HtmlElement, ctx: TransformContext) -> None:
             if not isinstance(child.tag, str):
                 continue
             if depth + 1 >= limit:
-                # Replace the over-deep subtree by its text.
+                # Replace the over-deep subtree by its text, in an element its parent may hold.
                 text = child.text_content()
-                span = html.Element("span")
-                span.text = text
-                span.tail = child.tail
-                element.replace(child, span)
+                flat = html.Element(_FLAT_CHILD.get(element.tag, "span"))
+                flat.text = text
+                flat.tail = child.tail
+                element.replace(child, flat)
                 flattened = True
             else:
                 stack.append((child, depth + 1))
@@ -63,7 +68,7 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
             mark = "☑ " if box.get("checked") is not None else "☐ "
             parent = box.getparent()
             prev = box.getprevious()
-            text = mark + (box.tail or "")
+            text = mark + (box.tail or "").lstrip()
             if prev is not None:
                 prev.tail = (prev.tail or "") + text
             else:

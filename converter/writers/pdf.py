@@ -23,7 +23,7 @@ from ..options import PAGE_SIZES, page_size_css
 from ..resources import fonts_dir, themes_dir
 from . import linebreak
 from .base import Writer, WriteResult, atomic_output
-from .layout import chapter_section, title_page, toc_nav, wants_toc
+from .layout import chapter_section, label_headings, title_page, toc_nav, wants_toc
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class PdfWriter(Writer):
             from .math_svg import mathml_to_svg  # only books with math pay for it
 
             mathml_to_svg(body)
+        label_headings(body)  # outline and running heads from the text before the joiners
         linebreak.apply(body)
         return doc
 
@@ -189,7 +190,8 @@ class PdfWriter(Writer):
         document_tree = self.build_document(book, images)
         source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
         image_dirs = {p.path.resolve().parent for p in images.values()}
-        fetcher = RestrictedFetcher([fonts_dir(), themes_dir(), *image_dirs])
+        # Custom themes (folders outside the package) may reference their own files.
+        fetcher = RestrictedFetcher([fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs])
         font_config = FontConfiguration()
         with collect_library_warnings("weasyprint", self.diagnostics, "PDF: "):
             try:
@@ -198,8 +200,11 @@ class PdfWriter(Writer):
             except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
                 raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
                                   path=book.chapters[0].source if book.chapters else target) from exc
-            with atomic_output(target) as tmp:
-                document.write_pdf(tmp)
+            try:
+                with atomic_output(target) as tmp:
+                    document.write_pdf(tmp)
+            except OSError as exc:
+                raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
         for url in fetcher.refused:
             self.diagnostics.warn(f"refused to read {url}")
         return WriteResult(path=target, format=self.format, pages=len(document.pages),
