@@ -1,7 +1,10 @@
 """The one resolver for asset references (images, CSS urls): reference string → local file.
 
-Every reference a post makes — Markdown images, raw HTML ``src``, front-matter teasers, CSS
-``url()`` — goes through :class:`AssetResolver`. It repairs the damage real blogs carry
+Every reference a post makes — Markdown images, raw HTML ``<img src>`` (also from a local
+``<object>``/``<embed>`` of an image), front-matter teasers — goes through
+:class:`AssetResolver`; the other ways to name a file (``srcset``, ``<source>``, ``poster``,
+CSS ``url()``/``@import``, inline SVG, ``<link>``) never get past the sanitizer, and the PDF
+writer's URL fetcher refuses whatever is left. It repairs the damage real blogs carry
 (backslashes, ``//assets`` meaning site root, the site's own absolute URL in any case, line
 breaks inside URLs — also percent-encoded —, percent-encoding, stray spaces, names whose case or
 Unicode normalisation differs from the disk: ``.PNG``/``.png``, NFD Hangul) and refuses anything that would read outside the allowed roots (the site root,

@@ -7,6 +7,8 @@ wrong types with a one-line :class:`ConfigError` naming the key path and the fil
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import difflib
 import re
 import types
 import typing
@@ -29,6 +31,13 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
     "LETTER": (215.9, 279.4),
 }
 _CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)(mm|cm|in|pt|px)\s+(\d+(?:\.\d+)?)(mm|cm|in|pt|px)\s*$")
+# A BCP 47 language tag as blogs write them (ko, ko-KR, ko_KR, zh-Hant-TW); EPUB needs one.
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def is_language_tag(value: str) -> bool:
+    """Whether ``value`` is usable as a language tag (``ko``, ``ko-KR``, ``ko_KR``…)."""
+    return bool(_LANGUAGE_TAG.match(value.strip()))
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -74,8 +83,9 @@ class Options:
     max_image_pixels: int = field(default=64_000_000, metadata=_doc(
         "Largest image (pixels) decoded; bigger ones are replaced by a placeholder."))
     max_images: int = field(default=2000, metadata=_doc("Most images per post or book."))
-    max_html_depth: int = field(default=200, metadata=_doc(
-        "Deepest HTML nesting accepted; deeper content is flattened with a warning."))
+    max_html_depth: int = field(default=100, metadata=_doc(
+        "Deepest HTML nesting accepted; deeper content is flattened with a warning. "
+        "(WeasyPrint's layout recurses per level: about 130 nested blocks is its limit.)"))
     timeout: float = field(default=600.0, metadata=_doc("Seconds allowed per post (batch mode)."))
 
     def __post_init__(self) -> None:
@@ -92,6 +102,8 @@ class Options:
         if not self.formats:
             raise ConfigError("option 'formats' is empty")
         page_size_css(self.page_size)
+        if self.lang is not None and not is_language_tag(self.lang):
+            raise ConfigError(f"option 'lang': {self.lang!r} is not a language tag such as ko or ko-KR")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: Path | None = None,
@@ -125,8 +137,9 @@ def validate_fields(schema: type, data: Mapping[str, Any], *, source: Path | Non
     for raw_key, value in data.items():
         key = str(raw_key).replace("-", "_")
         if key not in fields:
-            known = ", ".join(sorted(fields))
-            raise ConfigError(f"unknown key {prefix}{raw_key!r} (known: {known})", path=source)
+            close = difflib.get_close_matches(key, sorted(fields), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(fields))}"
+            raise ConfigError(f"unknown key {prefix + str(raw_key)!r}; {hint}", path=source)
         result[key] = _coerce(value, hints[key], f"{prefix}{raw_key}", source)
     return result
 
@@ -157,7 +170,7 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"key {key!r}: expected a list, got {type(value).__name__}", path=source)
-        return tuple(_coerce(v, item_hint, key, source) for v in value)
+        return tuple(_coerce(v, item_hint, f"{key}[{i}]", source) for i, v in enumerate(value))
     if hint is Path:
         if isinstance(value, (str, Path)) and str(value):
             path = Path(value).expanduser()
@@ -165,6 +178,17 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
                 path = source.parent / path
             return path
         raise ConfigError(f"key {key!r}: expected a path, got {value!r}", path=source)
+    if hint is dt.date:
+        # YAML reads 2019-07-03 as a date; flags and quoted YAML give text.
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ConfigError(f"key {key!r}: expected a date (YYYY-MM-DD), got {value!r}",
+                              path=source) from None
     if hint is bool:
         if isinstance(value, bool):
             return value

@@ -16,6 +16,7 @@ import yaml
 
 from .diagnostics import Diagnostics
 from .errors import InputError
+from .options import is_language_tag
 
 #: Refuse posts larger than this before reading them (bounded resources).
 DEFAULT_MAX_POST_BYTES = 8 * 1024 * 1024
@@ -85,8 +86,14 @@ class Post:
 
     @property
     def lang(self) -> str | None:
+        """Front matter ``lang`` (or ``locale``) if it is a language tag; else ``None``."""
         value = self.front_matter.get("lang") or self.front_matter.get("locale")
-        return str(value) if value else None
+        if not value:
+            return None
+        if not isinstance(value, str) or not is_language_tag(value):
+            self.warnings.warn(f"front matter lang {value!r} is not a language tag; ignored")
+            return None
+        return value
 
     def flag(self, key: str) -> bool:
         """A boolean front-matter switch such as ``toc`` or ``use_math``."""
@@ -128,17 +135,36 @@ def _construct_timestamp(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> A
 _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+# Characters no XML document (XHTML, SVG) may hold, or should: C0/C1 controls other than tab and
+# line breaks, lone surrogates, the non-characters U+FFFE/U+FFFF. Terminal colour codes pasted
+# with program output go whole.
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def decode_text(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
-    """Decode a post's bytes: UTF-8 (with or without BOM), else a detected legacy encoding."""
-    if b"\x00" in data[:8192]:
-        raise InputError("binary file, not a Markdown post", path=path)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _decode_legacy(data, path, diagnostics)
+    """Decode a post's bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, else a detected
+    legacy encoding; control characters are removed (with a warning)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("not valid UTF-16 text", path=path) from None
+        diagnostics.warn("not UTF-8; read as UTF-16")
+    else:
+        if b"\x00" in data[:8192]:
+            raise InputError("binary file, not a Markdown post", path=path)
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_legacy(data, path, diagnostics)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    cleaned = _UNSAFE_CHARACTERS.sub("", _ANSI_ESCAPE.sub("", text))
+    if cleaned != text:
+        diagnostics.warn(f"{len(text) - len(cleaned)} control characters removed")
+        text = cleaned
     # NFC: some posts carry decomposed Hangul jamo that fonts cannot draw as syllables.
     return unicodedata.normalize("NFC", text)
 
@@ -161,15 +187,57 @@ def _decode_legacy(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
     return str(best)
 
 
+#: Most values front matter may hold once YAML aliases are expanded ("billion laughs").
+MAX_FRONT_MATTER_VALUES = 100_000
+
+
+def clean_yaml_data(value: Any, path: Path, *, what: str = "front matter") -> Any:
+    """A copy of ``value`` (loaded YAML) with control characters removed from every string.
+
+    YAML aliases may nest exponentially ("billion laughs") or refer to themselves
+    (``a: &a [*a]``); every later stage walks, prints and renders such data, so both are
+    refused here (:class:`InputError` naming ``what``), as is a structure nested too deeply to
+    walk. ``_config.yml`` needs the same guard.
+    """
+    count = 0
+    active: set[int] = set()
+
+    def walk(item: Any) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_FRONT_MATTER_VALUES:
+            raise InputError(f"{what} holds over {MAX_FRONT_MATTER_VALUES:,} values once "
+                             "its YAML aliases are expanded", path=path)
+        if isinstance(item, str):
+            return _UNSAFE_CHARACTERS.sub("", item)
+        if not isinstance(item, (list, dict)):
+            return item
+        if id(item) in active:
+            raise InputError(f"{what} refers to itself (a recursive YAML alias)", path=path)
+        active.add(id(item))
+        try:
+            if isinstance(item, list):
+                return [walk(v) for v in item]
+            return {walk(k): walk(v) for k, v in item.items()}
+        finally:
+            active.discard(id(item))
+
+    try:
+        return walk(value)
+    except RecursionError:
+        raise InputError(f"invalid YAML {what}: nested too deeply", path=path) from None
+
+
 def parse_front_matter(text: str, path: Path, diagnostics: Diagnostics) -> tuple[dict[str, Any], str, int]:
     """Split ``text`` into (front matter, body, 1-based body line)."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text, 1
     raw = match.group(1) or ""
-    loader = _FrontMatterLoader(raw)
-    loader.rejected_timestamps = []
+    loader: _FrontMatterLoader | None = None
     try:
+        loader = _FrontMatterLoader(raw)  # the reader checks the characters here already
+        loader.rejected_timestamps = []
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -177,12 +245,17 @@ def parse_front_matter(text: str, path: Path, diagnostics: Diagnostics) -> tuple
         raise InputError(f"invalid YAML front matter: {problem}", path=path,
                          line=mark.line + 2 if mark else None,
                          column=mark.column + 1 if mark else None) from None
+    except RecursionError:  # thousands of nested [[[[ … ]]]]
+        raise InputError("invalid YAML front matter: nested too deeply", path=path) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for value in loader.rejected_timestamps:
         diagnostics.warn(f"front matter date {value!r} is not a valid timestamp; kept as text")
     if data is None:
         data = {}
+    # YAML escapes ("\b", "\x1b") can put back the control characters decode_text removed.
+    data = clean_yaml_data(data, path)
     if not isinstance(data, dict):
         raise InputError("front matter is not a YAML mapping", path=path, line=2)
     body = text[match.end():]

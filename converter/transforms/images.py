@@ -3,6 +3,8 @@
 Resolved images get ``data-hanji-asset="<asset id>"`` (writers set ``src`` to their own prepared
 copy). Missing, remote-but-not-allowed and refused references become
 ``<span class="image-missing">alt</span>`` with a warning naming the post and the path.
+Remote images (only with ``remote_images=fetch``) and small ``data:image/…`` URLs are first
+made local files by :mod:`converter.images.remote`.
 """
 
 from __future__ import annotations
@@ -40,14 +42,23 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
                 if fetched is not None:
                     resolution = resolution.__class__(src, path=fetched)
                 else:
-                    reason = "remote image could not be fetched"
+                    reason = ""  # fetch_remote_image has warned with the reason
+            elif src.lstrip().lower().startswith("data:"):
+                from ..images.remote import data_url_image
+
+                decoded = data_url_image(src, ctx)
+                if decoded is not None:
+                    resolution = resolution.__class__(src, path=decoded)
+                else:
+                    reason = ""  # data_url_image has warned with the reason
             else:
                 reason = ("remote image not fetched (remote_images=skip)"
                           if resolution.remote_url else resolution.problem or "not found")
         if resolution.path is not None and count >= ctx.options.max_images:
             reason = f"more than {ctx.options.max_images} images"
         if reason is not None or resolution.path is None:
-            ctx.warn(f"image {src!r}: {reason}")
+            if reason != "":
+                ctx.warn(f"image {src!r}: {reason}")
             img.getparent().replace(img, placeholder(img, "missing" if "not found" in (reason or "") else "not shown"))
             continue
         count += 1
