@@ -17,13 +17,13 @@ from lxml import etree, html
 from ..book import ASSET_ATTRIBUTE, Asset, Book
 from ..diagnostics import collect_library_warnings
 from ..errors import OutputError
-from ..fonts import font_face_css
+from ..fonts import font_face_css, needed_families
 from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
 from ..resources import fonts_dir, themes_dir
 from . import linebreak
 from .base import Writer, WriteResult, atomic_output
-from .layout import chapter_section, label_headings, title_page, toc_nav, wants_toc
+from .layout import chapter_section, label, label_headings, title_page, toc_nav, wants_toc
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class PdfWriter(Writer):
                                            "content": book.meta.date.isoformat()})
         etree.SubElement(head, "meta", {"name": "generator", "content": "hanji"})
         style = etree.SubElement(head, "style")
-        style.text = self.stylesheet()
+        style.text = self.stylesheet(book.text() + label(lang, "toc"))
         body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
         body.append(self.cover(book, images))
         if book.kind == "book":
@@ -99,10 +99,16 @@ class PdfWriter(Writer):
         linebreak.apply(body)
         return doc
 
-    def stylesheet(self) -> str:
-        """@font-face rules, the theme's print CSS, the page size, the user's extra CSS."""
+    def stylesheet(self, text: str | None = None) -> str:
+        """@font-face rules, the theme's print CSS, the page size, the user's extra CSS.
+
+        With ``text``, only the font families it needs are declared: WeasyPrint loads every
+        declared font file (the bundle is over 30 MB), so unused fallbacks cost real time.
+        """
+        families = (needed_families(text, self.theme.fonts.values()) if text is not None
+                    else self.theme.font_families())
         parts = [
-            font_face_css(self.theme.font_families(), lambda font: font.path.resolve().as_uri()),
+            font_face_css(families, lambda font: font.path.resolve().as_uri()),
             self.theme.print_css,
             f"@page {{ size: {page_size_css(self.options.page_size)}; }}",
         ]
