@@ -1,20 +1,27 @@
 """hanji: turn Jekyll Markdown posts into print-quality PDF and valid EPUB 3 books.
 
-The public API::
+The public API (everything in ``__all__``; keyword-only options, typed results, typed errors,
+no global state — safe to call from several threads or processes)::
 
     import converter
+
     result = converter.convert("_posts/2019-07-03-post.md", output_dir="out")
     print(result.paths, result.pages, result.warnings)
+
+    book = converter.build_book(["_posts"], title="My book", output_dir="out",
+                                options=converter.Options(page_size="A5"))
+    print(book.paths, book.chapters, book.pages)
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import ConversionResult, convert, discover_posts  # noqa: E402
-from .book import Book, BookMeta, Chapter  # noqa: E402
-from .diagnostics import BuildWarning  # noqa: E402
-from .errors import (  # noqa: E402
+from .api import ConversionResult, convert, discover_posts
+from .batch import BatchSummary, PostOutcome, run_batch
+from .book import Book, BookMeta, Chapter
+from .diagnostics import BuildWarning
+from .errors import (
     AssetError,
     ConfigError,
     HanjiError,
@@ -22,11 +29,14 @@ from .errors import (  # noqa: E402
     OutputError,
     ThemeError,
 )
-from .options import Options  # noqa: E402
-from .post import Post, load_post  # noqa: E402
+from .options import Options
+from .post import Post, load_post
+from .series import BookConfig, BookResult, build_book
+from .writers import WriteResult
 
 __all__ = [
-    "AssetError", "Book", "BookMeta", "BuildWarning", "Chapter", "ConfigError",
-    "ConversionResult", "HanjiError", "InputError", "Options", "OutputError", "Post",
-    "ThemeError", "__version__", "convert", "discover_posts", "load_post",
+    "AssetError", "BatchSummary", "Book", "BookConfig", "BookMeta", "BookResult",
+    "BuildWarning", "Chapter", "ConfigError", "ConversionResult", "HanjiError", "InputError",
+    "Options", "OutputError", "Post", "PostOutcome", "ThemeError", "WriteResult",
+    "__version__", "build_book", "convert", "discover_posts", "load_post", "run_batch",
 ]

@@ -12,7 +12,7 @@ import logging
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .assemble import build_chapter
 from .assets import AssetResolver
 from .book import Asset, AssetStore, Book, BookMeta
 from .diagnostics import BuildWarning, Diagnostics
-from .errors import InputError
+from .errors import InputError, OutputError
 from .images import ImageCache, ImageError, PreparedImage, prepare_images
 from .options import Format, Options
 from .post import Post, load_post
@@ -76,8 +76,12 @@ def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | Non
 
 
 def write_book(book: Book, options: Options, output_stem: Path,
-               diagnostics: Diagnostics) -> dict[str, WriteResult]:
+               diagnostics: Diagnostics, *,
+               progress: Callable[[str, int, int], None] | None = None) -> dict[str, WriteResult]:
     """Prepare images once for every requested format, then run each writer.
+
+    ``progress`` (if given) is called with ``(stage, done, total)`` as stages start and end:
+    ``"images"``, then each format.
 
     The image stage runs in worker processes while this process loads the writers' heavy
     libraries (WeasyPrint takes over a second to import): the two overlap.
@@ -94,12 +98,16 @@ def write_book(book: Book, options: Options, output_stem: Path,
         requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
         unique = list(dict.fromkeys(requests.values()))
         workers = min(options.jobs or (os.cpu_count() or 1), max(1, len(unique)))
+        if progress:
+            progress("images", 0, len(unique))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-images") as background:
             pending = background.submit(prepare_images, unique, cache=cache, workers=workers,
                                         out_dir=out_dir, max_source_pixels=options.max_image_pixels)
             for writer in writers.values():
                 writer.warm_up()
             results = pending.result()
+        if progress:
+            progress("images", len(unique), len(unique))
         outputs: dict[str, WriteResult] = {}
         for fmt, writer in writers.items():
             prepared: dict[str, PreparedImage] = {}
@@ -110,13 +118,19 @@ def write_book(book: Book, options: Options, output_stem: Path,
                 else:
                     prepared[asset.id] = result
             target = output_stem.with_name(f"{output_stem.name}.{fmt}")
+            if progress:
+                progress(fmt, 0, 1)
             outputs[fmt] = writer.write(book, target, prepared)
+            if progress:
+                progress(fmt, 1, 1)
     return outputs
 
 
 def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] = "out",
-            formats: Sequence[Format] | None = None, options: Options | None = None) -> ConversionResult:
-    """Convert one post into ``output_dir/<post file stem>.pdf`` and ``.epub``.
+            formats: Sequence[Format] | None = None, options: Options | None = None,
+            name: str | None = None) -> ConversionResult:
+    """Convert one post into ``output_dir/<post file stem>.pdf`` and ``.epub``
+    (``output_dir/<name>.…`` if ``name`` is given).
 
     Raises :class:`~converter.errors.InputError` for an unreadable post, and other
     :class:`~converter.errors.HanjiError` subclasses for bad options, themes or outputs.
@@ -128,15 +142,39 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
     site = _site(path, options)
     diagnostics = loaded.warnings
     assets = AssetStore()
-    chapter = build_chapter(loaded, site, options, assets, chapter_id="post")
+    output_stem = Path(output_dir) / (name or loaded.stem)
+    _check_output(path, Path(output_dir), output_stem, options.formats)
+    try:
+        chapter = build_chapter(loaded, site, options, assets, chapter_id="post")
+    except RecursionError:
+        # Python-Markdown recurses per level of inline nesting (thousands of `*` or `[`).
+        raise InputError("the post is nested too deeply to convert", path=path) from None
     meta = BookMeta(title=loaded.title, author=loaded.author or site.author, lang=chapter.lang,
                     date=loaded.date,
                     description=str(loaded.front_matter.get("excerpt")
                                     or loaded.front_matter.get("description") or ""))
     book = Book(meta=meta, chapters=[chapter], assets=assets,
                 cover=cover_asset(loaded, site, diagnostics), kind="post")
-    outputs = write_book(book, options, Path(output_dir) / loaded.stem, diagnostics)
+    outputs = write_book(book, options, output_stem, diagnostics)
     return ConversionResult(source=path, outputs=outputs, warnings=list(diagnostics.warnings))
+
+
+def _check_output(source: Path, output_dir: Path, output_stem: Path,
+                  formats: Iterable[str]) -> None:
+    """Raise :class:`OutputError` if an output would land outside ``output_dir`` (a ``name``
+    with a path in it) or replace the post itself (``x.pdf`` converted into its own folder)."""
+    if output_stem.parent != output_dir or output_stem.name in {"", ".", ".."}:
+        raise OutputError(f"output name {output_stem.name!r} must be a plain file name inside "
+                          "the output folder", path=output_dir)
+    for fmt in formats:
+        target = output_stem.with_name(f"{output_stem.name}.{fmt}")
+        try:
+            same = target.exists() and os.path.samefile(target, source)
+        except OSError:
+            same = False
+        if same or target.resolve() == source.resolve():
+            raise OutputError("the output would overwrite the input post; choose another -o",
+                              path=target)
 
 
 def discover_posts(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -1,105 +1,343 @@
 """Batch conversion: many posts, each to its own files, in parallel, failures isolated.
 
 A failing post never stops the others: its one-line reason is collected for the summary.
-Library code: no printing here except through the ``console`` the CLI passes for progress.
+A post that takes longer than ``Options.timeout`` seconds is stopped and reported as failed
+(where the platform has ``SIGALRM``: the alarm interrupts the conversion in the process that
+runs it, the worker then goes on with the next post). A post that kills its worker process
+(a crash, the out-of-memory killer) is retried once on its own, then reported as failed; the
+posts that were running beside it are converted again.
+
+Library code: nothing here prints. Callers follow the batch through ``on_start`` /
+``on_done`` callbacks; log records of the worker processes are handed to this process's
+logging, so the caller's handlers (the CLI's) show them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import logging.handlers
+import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .api import ConversionResult, convert
+from .diagnostics import BuildWarning
 from .errors import HanjiError
 from .options import Options
+
+#: Loggers whose levels the worker processes copy from this one.
+_LOGGERS = ("", "converter", "weasyprint", "fontTools", "PIL")
+#: Posts a worker process converts before it is replaced (bounds memory growth).
+_TASKS_PER_WORKER = 50
 
 
 @dataclass
 class PostOutcome:
-    """One post's result in a batch."""
+    """One post's result in a batch: the conversion result, or a one-line reason."""
 
     source: Path
     result: ConversionResult | None = None
     error: str | None = None
+    #: Output file stem (``OUTDIR/<name>.pdf``).
+    name: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def warnings(self) -> list[BuildWarning]:
+        return list(self.result.warnings) if self.result is not None else []
 
 
 @dataclass
 class BatchSummary:
-    """Counts and per-post outcomes of a batch."""
+    """Counts and per-post outcomes of a batch (in the order the posts were given)."""
 
     outcomes: list[PostOutcome] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def converted(self) -> int:
-        return sum(1 for o in self.outcomes if o.error is None)
+        return sum(1 for o in self.outcomes if o.ok)
 
     @property
     def failed(self) -> int:
-        return sum(1 for o in self.outcomes if o.error is not None)
+        return sum(1 for o in self.outcomes if not o.ok)
 
     @property
     def warnings(self) -> int:
-        return sum(len(o.result.warnings) for o in self.outcomes if o.result is not None)
+        return sum(len(o.warnings) for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[PostOutcome]:
+        return [o for o in self.outcomes if not o.ok]
 
 
-def convert_one(source: Path, output_dir: Path, options: Options) -> PostOutcome:
-    """Convert a post, turning any failure into a one-line reason."""
+class PostTimeout(BaseException):
+    """Raised by the alarm when a post runs out of time.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: the stages' ``except Exception`` handlers
+    (which turn a library's failure into a warning) must not swallow it.
+    """
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`PostTimeout` in this thread after ``seconds`` (no-op where impossible:
+    no ``SIGALRM``, not the main thread, or a non-positive limit)."""
+    if (seconds <= 0 or not hasattr(signal, "SIGALRM")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise PostTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return PostOutcome(source, result=convert(source, output_dir=output_dir, options=options))
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def convert_one(source: Path, output_dir: Path, options: Options,
+                name: str | None = None) -> PostOutcome:
+    """Convert a post within ``options.timeout``, turning any failure into a one-line reason."""
+    started = time.perf_counter()
+    outcome = PostOutcome(source, name=name or source.stem)
+    try:
+        with time_limit(options.timeout):
+            outcome.result = convert(source, output_dir=output_dir, options=options, name=name)
+    except PostTimeout:
+        outcome.error = str(HanjiError(
+            f"timed out after {options.timeout:g} s (option timeout)", path=source))
     except HanjiError as exc:
-        return PostOutcome(source, error=str(exc))
+        outcome.error = str(exc)
+    except RecursionError:
+        outcome.error = f"{source}: nested too deeply to convert"
     except Exception as exc:  # one broken post must not stop the batch
-        return PostOutcome(source, error=f"{source}: internal error: {type(exc).__name__}: {exc}")
+        outcome.error = _one_line(f"{source}: internal error: {type(exc).__name__}: {exc}")
+    outcome.seconds = time.perf_counter() - started
+    return outcome
 
 
-def run_batch(posts: list[Path], *, output_dir: Path, options: Options, console: Any = None,
-              quiet: bool = False) -> BatchSummary:
-    """Convert ``posts`` with ``options.jobs`` worker processes and a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def output_names(posts: Sequence[Path]) -> dict[Path, str]:
+    """Output file stems: the post's own stem, made unique where two posts share it.
 
-    summary = BatchSummary()
-    jobs = options.jobs or (os.cpu_count() or 1)
-    jobs = max(1, min(jobs, len(posts)))
-    # Posts run in parallel; each post then prepares its own images serially.
+    The first of ``a/_posts/x.md`` and ``b/_posts/x.md`` keeps ``x``, the second becomes
+    ``x-b`` (its folders below the ones they share; else a number): no output overwrites
+    another.
+    """
+    groups: dict[str, list[Path]] = {}
+    for post in posts:
+        groups.setdefault(post.stem.casefold(), []).append(post)
+    names: dict[Path, str] = {}
+    taken: set[str] = {key for key in groups}
+    for post in posts:
+        group = groups[post.stem.casefold()]
+        if post == group[0]:
+            names[post] = post.stem
+            continue
+        common = Path(os.path.commonpath([str(p.resolve().parent) for p in group]))
+        folders = [f for f in post.resolve().parent.relative_to(common).parts if f != "_posts"]
+        name = "-".join([post.stem, *folders]) if folders else f"{post.stem}-2"
+        base, counter = name, 2
+        while name.casefold() in taken:
+            name = f"{base}-{counter}"
+            counter += 1
+        taken.add(name.casefold())
+        names[post] = name
+    return names
+
+
+StartCallback = Callable[[Path], None]
+DoneCallback = Callable[[PostOutcome], None]
+
+
+def run_batch(posts: Sequence[Path], *, output_dir: str | os.PathLike[str], options: Options,
+              on_start: StartCallback | None = None,
+              on_done: DoneCallback | None = None) -> BatchSummary:
+    """Convert every post to ``output_dir/<stem>.pdf|.epub`` with ``options.jobs`` processes.
+
+    ``options.jobs`` 0 means one per CPU. Several posts run in worker processes (even with
+    ``jobs=1``: a post that crashes its process must not take the batch down); a single
+    post converts in this process.
+    ``on_start(path)`` and ``on_done(outcome)`` are called in this process as posts start
+    and finish. Never raises for a post's failure: see :attr:`BatchSummary.failures`.
+    """
+    started = time.perf_counter()
+    output = Path(output_dir)
+    names = output_names(posts)
+    jobs = max(1, min(options.jobs or (os.cpu_count() or 1), len(posts)))
+    # Posts run in parallel; each post then prepares its own images in its own process.
     per_post = options.replace(jobs=1) if jobs > 1 else options
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, disable=quiet or console is None,
-                        transient=True)
-    with progress:
-        task = progress.add_task("converting", total=len(posts))
-        if jobs == 1:
-            for source in posts:
-                progress.update(task, description=source.name[:40])
-                summary.outcomes.append(convert_one(source, output_dir, per_post))
-                progress.advance(task)
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = {pool.submit(convert_one, source, output_dir, per_post): source
-                           for source in posts}
-                for future in as_completed(futures):
-                    try:
-                        outcome = future.result()
-                    except Exception as exc:  # a worker that died (e.g. killed by the OS)
-                        outcome = PostOutcome(futures[future], error=f"{futures[future]}: worker failed: {exc}")
-                    summary.outcomes.append(outcome)
-                    progress.advance(task)
+    if len(posts) <= 1:
+        outcomes = []
+        for source in posts:
+            if on_start:
+                on_start(source)
+            outcome = convert_one(source, output, per_post, names[source])
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+    else:
+        outcomes = _in_processes(posts, output, per_post, names, jobs, on_start, on_done)
     order = {p: i for i, p in enumerate(posts)}
-    summary.outcomes.sort(key=lambda o: order.get(o.source, 0))
-    if console is not None:
-        _print_summary(summary, console, quiet)
-    return summary
+    outcomes.sort(key=lambda o: order.get(o.source, 0))
+    return BatchSummary(outcomes=outcomes, seconds=time.perf_counter() - started)
 
 
-def _print_summary(summary: BatchSummary, console: Any, quiet: bool) -> None:
-    for outcome in summary.outcomes:
-        if outcome.error:
-            console.print(f"[red]failed[/red] {outcome.error}", markup=True, highlight=False)
-        elif not quiet and outcome.result is not None:
-            outputs = ", ".join(str(p) for p in outcome.result.paths)
-            console.print(f"[green]ok[/green] {outputs}", markup=True, highlight=False)
-    if not quiet or summary.failed:
-        console.print(f"{summary.converted} converted, {summary.warnings} warnings, "
-                      f"{summary.failed} failed", highlight=False)
+Work = Callable[[Path, Path, Options, str], PostOutcome]
+
+
+def _in_processes(posts: Sequence[Path], output: Path, options: Options, names: dict[Path, str],
+                  jobs: int, on_start: StartCallback | None, on_done: DoneCallback | None,
+                  work: Work = convert_one) -> list[PostOutcome]:
+    """Run posts in a pool, at most ``jobs`` submitted at a time, so that when a worker dies
+    we know which posts were in flight: the others are untouched and carry on.
+
+    ``work`` is the function run per post (a module-level function: it is pickled)."""
+    context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
+    records: Any = context.Queue()
+    listener = logging.handlers.QueueListener(records, _Redispatch())
+    levels = {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS}
+    outcomes: list[PostOutcome] = []
+    waiting = list(posts)
+    suspects: list[Path] = []  # in flight when a worker died: retried alone
+    listener.start()
+    try:
+        while waiting:
+            broken = _pool_round(waiting, output, options, names, jobs, context, records,
+                                 levels, on_start, outcomes, on_done, work)
+            suspects.extend(broken.in_flight)
+            waiting = broken.not_started
+        for source in suspects:
+            outcome = _alone(source, output, options, names, context, records, levels, on_start,
+                             work)
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+    finally:
+        listener.stop()
+        records.close()
+    return outcomes
+
+
+@dataclass
+class _Broken:
+    in_flight: list[Path] = field(default_factory=list)
+    not_started: list[Path] = field(default_factory=list)
+
+
+def _pool_round(posts: list[Path], output: Path, options: Options, names: dict[Path, str],
+                jobs: int, context: Any, records: Any, levels: dict[str, int],
+                on_start: StartCallback | None, outcomes: list[PostOutcome],
+                on_done: DoneCallback | None, work: Work) -> _Broken:
+    """Convert ``posts`` until done or until the pool breaks; say what is left."""
+    queue = list(reversed(posts))
+    running: dict[Future[PostOutcome], Path] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
+                             initargs=(records, levels),
+                             max_tasks_per_child=_TASKS_PER_WORKER) as pool, \
+            _stop_on_interrupt(pool):
+        while queue or running:
+            while queue and len(running) < jobs:
+                source = queue.pop()
+                try:
+                    future = pool.submit(work, source, output, options, names[source])
+                except BrokenProcessPool:
+                    queue.append(source)
+                    return _Broken(list(running.values()), list(reversed(queue)))
+                running[future] = source
+                if on_start:
+                    on_start(source)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            died = False
+            for future in done:
+                source = running.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    running[future] = source
+                    died = True
+                    continue
+                outcomes.append(outcome)
+                if on_done:
+                    on_done(outcome)
+            if died:
+                return _Broken(list(running.values()), list(reversed(queue)))
+    return _Broken()
+
+
+def _alone(source: Path, output: Path, options: Options, names: dict[Path, str],
+           context: Any, records: Any, levels: dict[str, int],
+           on_start: StartCallback | None, work: Work) -> PostOutcome:
+    """Retry one post in a fresh process of its own: if that dies too, the post is at fault."""
+    if on_start:
+        on_start(source)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_init,
+                             initargs=(records, levels)) as pool:
+        try:
+            with _stop_on_interrupt(pool):
+                return pool.submit(work, source, output, options, names[source]).result()
+        except BrokenProcessPool:
+            return PostOutcome(source, name=names[source], seconds=time.perf_counter() - started,
+                               error=f"{source}: the converting process died (crashed, or "
+                                     "killed: out of memory?)")
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C, stop the workers now instead of waiting for their posts to finish."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
+class _Redispatch(logging.Handler):
+    """Hands a worker's log record to the logger of the same name in this process."""
+
+    def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - handle() does it
+        pass
+
+
+def _worker_init(records: Any, levels: dict[str, int]) -> None:
+    """In a worker process: send log records to the parent, at the parent's levels."""
+    root = logging.getLogger()
+    root.handlers[:] = [logging.handlers.QueueHandler(records)]
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    # Ctrl-C is the parent's to handle: it stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+__all__ = ["BatchSummary", "PostOutcome", "PostTimeout", "convert_one", "output_names",
+           "run_batch", "time_limit"]

@@ -22,6 +22,18 @@ def label(lang: str, key: str) -> str:
     return LABELS.get(lang.split("-")[0], LABELS["en"])[key]
 
 
+#: Attribute holding a heading's plain text, for PDF bookmarks and running heads
+#: (``bookmark-label: attr(data-label)``): the writer's word joiners never reach the outline.
+LABEL_ATTRIBUTE = "data-label"
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def label_headings(root: html.HtmlElement) -> None:
+    """Copy each heading's text, whitespace collapsed, into ``data-label``."""
+    for heading in root.iter(*_HEADINGS):
+        heading.set(LABEL_ATTRIBUTE, " ".join(heading.text_content().split()))
+
+
 def chapter_header(chapter: Chapter) -> html.HtmlElement:
     """``<header class="chapter-header">`` with title, date and tags."""
     header = html.Element("header", {"class": "chapter-header"})
