@@ -52,8 +52,9 @@ class Options:
         "Output formats to write: any of pdf, epub."))
     theme: str = field(default="default", metadata=_doc(
         "Theme name (a folder under themes/) or a path to a theme folder."))
-    page_size: str = field(default="A5", metadata=_doc(
-        "PDF page size: A5, A4, B5, B6, Letter, or 'W H' with units (e.g. '130mm 190mm')."))
+    page_size: str | None = field(default=None, metadata=_doc(
+        "PDF page size: A5, A4, B5, B6, Letter, or 'W H' with units (e.g. '130mm 190mm'); "
+        "default: the theme's (A5 for the bundled themes)."))
     extra_css: tuple[Path, ...] = field(default=(), metadata=_doc(
         "Extra CSS files applied after the theme (both formats)."))
     site: Path | None = field(default=None, metadata=_doc(
@@ -101,7 +102,8 @@ class Options:
                 raise ConfigError(f"option 'formats': unknown format {fmt!r} (use pdf, epub)")
         if not self.formats:
             raise ConfigError("option 'formats' is empty")
-        page_size_css(self.page_size)
+        if self.page_size is not None:
+            page_size_css(self.page_size)
         if self.lang is not None and not is_language_tag(self.lang):
             raise ConfigError(f"option 'lang': {self.lang!r} is not a language tag such as ko or ko-KR")
 

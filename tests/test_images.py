@@ -918,3 +918,16 @@ def test_requests_on_one_source_decode_it_once(tmp_path: Path, monkeypatch: pyte
     results = prepare_images([big, small], cache=None, out_dir=tmp_path / "out")
     assert (results[big].width, results[small].width) == (1000, 300)
     assert len(loads) == 1
+
+
+def test_svg_text_uses_the_bundled_fonts(tmp_path: Path) -> None:
+    """A font the SVG names would come from the system; it is pointed at hanji-sans."""
+    src = tmp_path / "chart.svg"
+    src.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50">'
+                    b'<style>text{font-family:Roboto}</style>'
+                    b'<text x="0" y="20" font-family="Arial" style="font-family:Roboto">Hi</text></svg>')
+    out = prepare_images([ImageRequest(src, ImageProfile(max_long_edge=None, max_pixels=None))],
+                         cache=None, out_dir=tmp_path / "out")
+    data = next(iter(out.values())).path.read_text(encoding="utf-8")
+    assert "Roboto" not in data and "Arial" not in data
+    assert data.count("hanji-sans, hanji-sans-ext") == 3

@@ -11,10 +11,9 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
+from conftest import SiteBuilder, pdf_fonts
 
 from converter.cli import main
-
-from conftest import SiteBuilder, pdf_fonts
 
 MM = 72 / 25.4
 
@@ -41,6 +40,10 @@ def post(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ```python
         print("안녕")  # 한글 주석
         ```
+
+        - 첫째 단계
+            - 둘째 단계
+                - 셋째 단계 (its bullet must come from a bundled font too)
         """)
 
 
@@ -75,7 +78,7 @@ def test_sans_theme_sets_the_body_in_gothic(post: Path, tmp_path: Path) -> None:
                                                                 "--theme", "sans"))}
     assert "hanji-serif" in default
     assert "hanji-serif" not in sans and "hanji-sans" in sans
-    assert all(name.startswith("hanji-") for name in default | sans)
+    assert all(name.startswith("hanji-") for name in default | sans), default | sans
 
 
 def test_extra_css_applies_to_both_formats(post: Path, tmp_path: Path) -> None:
@@ -123,3 +126,27 @@ def test_long_runs_wrap_inside_the_text_block(tmp_path: Path) -> None:
         text = "".join(page.extract_text() or "" for page in document.pages)
     for short in ("긍부정", "개발업무", "솔선수범"):  # not split over two lines
         assert short in text.replace(" ", "")
+
+
+def test_theme_page_size_is_used_when_no_option_is_given(tmp_path: Path) -> None:
+    """A theme declaring page_size: A4 gives A4 pages unless --page-size says otherwise."""
+    import converter
+    from pypdf import PdfReader
+
+    theme = tmp_path / "big"
+    theme.mkdir()
+    (theme / "theme.yml").write_text("name: big\nextends: default\npage_size: A4\n", encoding="utf-8")
+    (theme / "print.css").write_text("", encoding="utf-8")
+    (theme / "epub.css").write_text("", encoding="utf-8")
+    post = tmp_path / "site" / "_posts" / "2024-01-01-a.md"
+    post.parent.mkdir(parents=True)
+    (tmp_path / "site" / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    post.write_text("---\ntitle: 쪽 크기\n---\n\n본문입니다.\n", encoding="utf-8")
+    options = converter.Options(theme=str(theme), formats=("pdf",), cache=False)
+    result = converter.convert(post, output_dir=tmp_path / "out", options=options)
+    box = PdfReader(result.outputs["pdf"].path).pages[0].mediabox
+    assert round(float(box.width) / 72 * 25.4) == 210
+    result = converter.convert(post, output_dir=tmp_path / "out2",
+                               options=options.replace(page_size="A5"))
+    box = PdfReader(result.outputs["pdf"].path).pages[0].mediabox
+    assert round(float(box.width) / 72 * 25.4) == 148

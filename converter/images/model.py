@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import AssetError
 
 #: Bump when a change to the pipeline changes its output, so stale cache entries are not reused.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 #: Default decompression-bomb limit: larger sources are refused without being decoded.
 DEFAULT_MAX_SOURCE_PIXELS = 64_000_000

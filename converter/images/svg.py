@@ -67,6 +67,28 @@ def _parse(data: bytes, path: Path) -> etree._ElementTree:
     return tree
 
 
+#: Text in SVG images is drawn with the bundled fonts: a font the SVG names (Roboto, Arial)
+#: would otherwise come from the system (or be missing on a reader's device).
+BUNDLED_FONT_STACK = "hanji-sans, hanji-sans-ext, hanji-hanja, hanji-symbols, sans-serif"
+_CSS_FONT_FAMILY = re.compile(r"font-family\s*:\s*[^;}\"]+", re.I)
+
+
+def _bundled_fonts(node: etree._Element) -> bool:
+    """Point ``font-family`` (attribute, inline style, <style> text) at the bundled fonts."""
+    changed = False
+    if node.get("font-family") is not None:
+        node.set("font-family", BUNDLED_FONT_STACK)
+        changed = True
+    style = node.get("style")
+    if style and "font-family" in style.lower():
+        node.set("style", _CSS_FONT_FAMILY.sub(f"font-family: {BUNDLED_FONT_STACK}", style))
+        changed = True
+    if _local(node.tag) == "style" and node.text and "font-family" in node.text.lower():
+        node.text = _CSS_FONT_FAMILY.sub(f"font-family: {BUNDLED_FONT_STACK}", node.text)
+        changed = True
+    return changed
+
+
 def _sanitise(root: etree._Element) -> bool:
     """Remove what is unsafe from ``root``, in place; return whether anything was removed.
 
@@ -106,6 +128,8 @@ def _sanitise(root: etree._Element) -> bool:
             if safe != node.text:
                 node.text = safe
                 changed = True
+        if _bundled_fonts(node):
+            changed = True
     for node in doomed:
         _remove(node)
     return changed or bool(doomed)

@@ -51,12 +51,17 @@ class PdfWriter(Writer):
     supports_mathml: ClassVar[bool] = False
     subsets_fonts: ClassVar[bool] = True  # WeasyPrint subsets embedded fonts itself
 
+    @property
+    def page_size(self) -> str:
+        """The page size option, else the theme's."""
+        return self.options.page_size or self.theme.page_size or "A5"
+
     def warm_up(self) -> None:
         import weasyprint  # noqa: F401  (1–2 s of imports, overlapped with the image stage)
 
     def image_request(self, asset: Asset) -> ImageRequest:
         """300 dpi (by default) of the width the image occupies on the page."""
-        text_width_in = _page_width_mm(self.options.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
+        text_width_in = _page_width_mm(self.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
         target = round(text_width_in * asset.width_fraction * self.options.pdf_image_dpi)
         profile = ImageProfile(max_long_edge=None, max_pixels=None,
                                jpeg_quality=self.options.jpeg_quality)
@@ -110,7 +115,7 @@ class PdfWriter(Writer):
         parts = [
             font_face_css(families, lambda font: font.path.resolve().as_uri()),
             self.theme.print_css,
-            f"@page {{ size: {page_size_css(self.options.page_size)}; }}",
+            f"@page {{ size: {page_size_css(self.page_size)}; }}",
         ]
         for extra in self.options.extra_css:
             try:
