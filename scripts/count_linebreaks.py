@@ -54,7 +54,7 @@ _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7
 CLOSING = set(".,!?:;)]}」』’”…〉》】〕）］｝、。·%‰℃°")
 #: … never at the end of one.
 OPENING = set("([{「『‘“〈《【〔（［｛")
-_FOLIO = re.compile(r"^\s*(?:\d+|[ivxlcdm]+)\s*$", re.I)
+_FOLIO = re.compile(r"^\s*(?:\d+|[ivxlcdm]+)\s*$", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _LEADER = re.compile(r"^[\s.·]+(?:\d+)?$")
 _TRAILING_LEADER = re.compile(r"(?:\s*\.){2,}(?:\s*\d+)?\s*$|(?:\s*\.)+\s*$")

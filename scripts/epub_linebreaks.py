@@ -150,7 +150,7 @@ def chromium(args: list[str], timeout: int = 120) -> str:
     profile = tempfile.mkdtemp(prefix="hanji-chromium-")
     try:
         done = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, text=True, timeout=timeout)
+                              capture_output=True, text=True, timeout=timeout, check=False)
         return done.stdout
     finally:
         shutil.rmtree(profile, ignore_errors=True)
@@ -163,7 +163,7 @@ def measure(chapter: Path, width: int, keep_all: bool = True) -> dict:
                         "--dump-dom", copy.as_uri()])
     finally:
         copy.unlink()
-    found = re.search(r'<pre id="hanji-linebreaks">(.*?)</pre>', dom, re.S)
+    found = re.search(r'<pre id="hanji-linebreaks">(.*?)</pre>', dom, re.DOTALL)
     if not found:
         raise RuntimeError(f"{chapter.name}: Chromium returned no measurement")
     import html as htmllib
@@ -209,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
                           f"word, {result['insideCode']} in code")
                     if args.show or result["inside"]:
                         for sample in result["samples"]:
+                            # JavaScript slices may cut an emoji's surrogate pair in half.
+                            sample = sample.encode("utf-8", "surrogatepass").decode(
+                                "utf-8", "replace")
                             print(f"     {sample}")
                     if args.screenshot:
                         args.screenshot.mkdir(parents=True, exist_ok=True)
