@@ -72,7 +72,7 @@ def test_inline_objects_get_joiners_on_both_sides() -> None:
 def test_blocks_are_not_joined_to_each_other() -> None:
     out = _apply("<p>가</p><p>나</p><p>다<br>라</p>")
     assert "<p>가</p><p>나</p>" in out
-    assert f"다<br>라" in out
+    assert "다<br>라" in out
 
 
 def test_code_is_joined_but_scripts_are_not() -> None:

@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SiteBuilder
 
 import converter
-
-from conftest import REPO, SiteBuilder
 
 TEXT = ("지난 칠월 일일과 이일 양일간 코엑스 그랜드볼룸 일대에서 열린 인공지능 컨퍼런스에 "
         "다녀왔습니다. 올해는 작년보다 더 많은 최적화 세션들이 준비되어 현실적인 조언들을 많이 "

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
+from conftest import SiteBuilder
 
 import converter
-
-from conftest import SiteBuilder
 
 FILLER = "페이지 나눔을 시험하는 문단입니다. 길이를 바꾸어 가며 표와 그림이 쪽 끝에 오게 합니다. "
 

@@ -11,11 +11,10 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
+from conftest import SiteBuilder
 
 import converter
 from converter.writers.linebreak import WORD_JOINER
-
-from conftest import SiteBuilder
 
 FILLER = ("한국어 문장은 어절 단위로 줄을 바꿉니다. 이 문단은 조판 시험을 위해 충분히 길게 쓴 "
           "문단이며 GPU를 활용한 2022년의 16조 달러 시장과 56MW 데이터센터를 이야기합니다. ")
@@ -148,7 +147,7 @@ def test_outline_has_an_entry_per_heading(post_pdf: Path) -> None:
     assert titles[0] == "차례"
     assert titles[1] == "조판 시험: 책의 꼴을 갖춘 글"
     assert titles[2:] == HEADINGS[:4] + ["더 작은 제목", HEADINGS[4]]
-    levels = dict((title, level) for level, title, _ in outline)
+    levels = {title: level for level, title, _ in outline}
     assert levels["조판 시험: 책의 꼴을 갖춘 글"] == 1
     assert levels["첫째 마당: 시작하며"] == 2 and levels["첫째 마당의 세부 항목"] == 3
     assert levels["더 작은 제목"] == 4

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _pipeline import convert
 
 from converter.transforms.typography import (
     clean_style,
@@ -14,8 +15,6 @@ from converter.transforms.typography import (
     longest_run_em,
     readable_color,
 )
-
-from _pipeline import convert
 
 
 @pytest.mark.parametrize(("style", "expected"), [

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from conftest import SiteBuilder
 
 import converter
 from converter.language import choose_lang, detect_lang, normalize_lang
-
-from conftest import SiteBuilder
 
 KOREAN = "한국어로 쓴 글입니다. 어절 단위로 줄을 바꿉니다. " * 5
 ENGLISH = "This post is written in English and has no Korean in it at all. " * 5
