@@ -151,15 +151,7 @@ def prepare_image(request: ImageRequest, *, cache: ImageCache | None, out_dir: P
         if hit is not None:
             logger.debug("%s: cached as %s", request.source, hit.path.name)
             return hit
-    encoded = _encode(data, request, max_source_pixels)
-    if cache is not None:
-        return cache.put(key, request.source, encoded)
-    directory = out_dir if out_dir is not None else Path(tempfile.mkdtemp(prefix="hanji-images-"))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{key}{EXTENSIONS[encoded.media_type]}"
-    write_atomic(path, encoded.data)
-    return PreparedImage(path=path, media_type=encoded.media_type, width=encoded.width,
-                         height=encoded.height, source=request.source)
+    return _store(key, request, _encode(data, request, max_source_pixels), cache, out_dir)
 
 
 def _prepare_or_error(request: ImageRequest, cache: ImageCache | None, out_dir: Path | None,
