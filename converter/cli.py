@@ -83,7 +83,8 @@ common_options = [
     click.option("--theme", default=None, help="Theme name or folder (default: default)."),
     click.option("--css", "extra_css", multiple=True, type=click.Path(path_type=Path),
                  help="Extra CSS file (repeatable)."),
-    click.option("--page-size", default=None, help="A5 (default), A4, B5, B6, Letter or 'W H'."),
+    click.option("--page-size", default=None,
+                 help="A5, A4, B5, B6, Letter or 'W H' (default: the theme's, A5)."),
     click.option("--site", type=click.Path(path_type=Path, file_okay=False), default=None,
                  help="Jekyll site root (default: nearest folder with _config.yml)."),
     click.option("--lang", default=None, help="Language tag (default: detected)."),
@@ -354,7 +355,8 @@ def _options_dict(options: Options) -> dict[str, Any]:
 class _BookProgress:
     """One bar for the stages of a book: chapters, images, then each output format."""
 
-    _LABELS: ClassVar[dict[str, str]] = {"chapters": "chapters", "images": "images", "pdf": "PDF layout", "epub": "EPUB"}
+    _LABELS: ClassVar[dict[str, str]] = {"chapters": "chapters", "images": "images",
+                                         "pdf": "PDF layout", "epub": "EPUB"}
 
     def __init__(self, ui: _Ui) -> None:
         from rich.progress import (

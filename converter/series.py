@@ -613,7 +613,8 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
     if isinstance(source, BookConfig):
         config = source.updated(book)
         resolved = options or Options()
-    elif isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() in {".yml", ".yaml"}:
+    elif (isinstance(source, (str, os.PathLike))
+          and Path(source).suffix.lower() in {".yml", ".yaml"}):
         config, file_options = BookConfig.load(Path(source))
         config = config.updated(book)
         resolved = _override(file_options, options)

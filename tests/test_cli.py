@@ -89,8 +89,8 @@ def test_convert_folder_with_a_broken_post(tmp_path: Path,
     assert "\x1b[" not in out + err  # not a terminal: no colour codes
 
 
-def test_verbose_lists_each_warning_and_quiet_only_errors(tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_verbose_lists_each_warning_and_quiet_only_errors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     site = blog(tmp_path / "site")
     post = str(site.root / "_posts" / "2020-02-01-second.md")
     common = ["-o", str(tmp_path / "out"), "--format", "epub",
@@ -156,4 +156,5 @@ def test_python_m_converter_plain_output_without_a_terminal(tmp_path: Path) -> N
                           capture_output=True, text=True, env=env, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout + proc.stderr
-    assert proc.stdout.strip().splitlines()[-1].startswith("2 converted, 1 warning in 1 post, 0 failed")
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("2 converted, 1 warning in 1 post, 0 failed")
