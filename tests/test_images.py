@@ -799,13 +799,13 @@ def _batch_sources(directory: Path) -> list[Path]:
 def test_prepare_images_deduplicates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sources = _batch_sources(tmp_path / "src")
     calls: list[Path] = []
-    original = raster.process_raster
+    original = raster.process_raster_many
 
-    def counting(data: bytes, media_type: str, request: ImageRequest, **kwargs: object) -> object:
-        calls.append(request.source)
-        return original(data, media_type, request, **kwargs)  # type: ignore[arg-type]
+    def counting(data: bytes, media_type: str, reqs: list[ImageRequest], **kwargs: object) -> object:
+        calls.extend(r.source for r in reqs)
+        return original(data, media_type, reqs, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(raster, "process_raster", counting)
+    monkeypatch.setattr(raster, "process_raster_many", counting)
     requests = [ImageRequest(p, EPUB) for p in sources]
     results = prepare_images(requests + requests[:2], cache=None, out_dir=tmp_path / "out")
     assert set(results) == set(requests)

@@ -384,39 +384,33 @@ def process_raster(data: bytes, media_type: str, request: ImageRequest, *, path:
     Raises :class:`ImageError` for anything that cannot be decoded: corrupt, truncated,
     over ``max_source_pixels``, or of a type this Pillow cannot read.
     """
-    _require_decoder(media_type, path)
-    profile = request.profile
+    if media_type == "image/gif" and not request.profile.first_frame_only:
+        animated = _animated_gif(data, request, path=path, max_source_pixels=max_source_pixels)
+        if animated is not None:
+            return animated
+    return process_raster_many(data, media_type, [request], path=path,
+                               max_source_pixels=max_source_pixels)[0]
+
+
+def _animated_gif(data: bytes, request: ImageRequest, *, path: Path,
+                  max_source_pixels: int) -> Encoded | None:
+    """The GIF kept animated (resized frames), or None if it is a still or has too many pixels."""
+    _require_decoder("image/gif", path)
     with _guard(path, max_source_pixels):
-        im: Image.Image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[media_type]])
+        im: Image.Image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS["image/gif"]])
         if im.width * im.height > max_source_pixels:  # only the header has been read
             raise _too_large(path, max_source_pixels)
-        orientation = _orientation(im, path)
-        swapped = orientation in _SWAPPING_ORIENTATIONS
-        width, height = (im.height, im.width) if swapped else im.size
-        size = fit_size(width, height, target_width=request.target_width_px,
-                        max_long_edge=profile.max_long_edge, max_pixels=profile.max_pixels)
-        if (media_type == "image/gif" and not profile.first_frame_only
-                and getattr(im, "is_animated", False)):
-            frames: int = getattr(im, "n_frames", 1)
-            if frames * im.width * im.height <= max_source_pixels:
-                return _encode_animation(im, size, path)
+        if not getattr(im, "is_animated", False):
+            return None
+        frames: int = getattr(im, "n_frames", 1)
+        if frames * im.width * im.height > max_source_pixels:
             logger.info("%s: %d frames are too many pixels to keep; first frame only",
                         path, frames)
-        # Animated PNG and WebP, multi-page TIFF and MPO: the first frame (the one shown as
-        # the still image), which is where Pillow opens them.
-        icc = im.info.get("icc_profile") or None
-        if im.format in ("JPEG", "MPO"):
-            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale, staying at least the output size.
-            im.draft(None, (size[1], size[0]) if swapped else size)
-        im.load()
-        if orientation != 1:
-            ImageOps.exif_transpose(im, in_place=True)
-        im = _normalise_mode(im)
-        if im.size != size:
-            im = im.resize(size, _RESAMPLE, reducing_gap=_REDUCING_GAP)
-        im = _drop_opaque_alpha(_to_srgb(im, icc, path))
-        return _encode_still(im, media_type, profile.jpeg_quality, path)
-
+            return None
+        size = fit_size(im.width, im.height, target_width=request.target_width_px,
+                        max_long_edge=request.profile.max_long_edge,
+                        max_pixels=request.profile.max_pixels)
+        return _encode_animation(im, size, path)
 
 
 def process_raster_many(data: bytes, media_type: str, requests: list[ImageRequest], *,
@@ -425,9 +419,10 @@ def process_raster_many(data: bytes, media_type: str, requests: list[ImageReques
 
     Writers ask for the same photo at different sizes (EPUB and PDF); decoding a 12 Mpx JPEG
     dominates the cost, so the source is decoded at the largest size asked for and each output
-    is resized from that. Animated GIFs take the one-request path.
+    is resized from that. Animated GIFs kept animated take the one-request path. Animated PNG
+    and WebP, multi-page TIFF and MPO give their first frame (where Pillow opens them).
     """
-    if len(requests) == 1 or media_type == "image/gif":
+    if len(requests) > 1 and media_type == "image/gif":
         return [process_raster(data, media_type, request, path=path,
                                max_source_pixels=max_source_pixels) for request in requests]
     _require_decoder(media_type, path)

@@ -7,10 +7,10 @@ import copy
 import os
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..book import Asset, Book
 from ..diagnostics import Diagnostics
@@ -52,6 +52,21 @@ def atomic_output(target: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def place_images(root: Any, src_for_asset: Callable[[str], str | None]) -> None:
+    """Point each ``<img>`` at the writer's copy of its asset (``src_for_asset(id)``); images
+    without one (failed to prepare) become placeholders."""
+    from ..book import ASSET_ATTRIBUTE
+    from ..transforms.images import placeholder
+
+    for img in list(root.iter("img")):
+        asset_id = img.attrib.pop(ASSET_ATTRIBUTE, None)
+        src = src_for_asset(asset_id) if asset_id else None
+        if src is None:
+            img.getparent().replace(img, placeholder(img, "unreadable"))
+        else:
+            img.set("src", src)
 
 
 class Writer(ABC):

@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 from ebooklib import epub
 from lxml import etree, html
 
-from ..book import ASSET_ATTRIBUTE, Asset, Book, Chapter
+from ..book import Asset, Book, Chapter
 from ..errors import OutputError
 from ..fonts import font_face_css, needed_families, subset_font
 from ..images import ImageProfile, ImageRequest, PreparedImage
-from .base import Writer, WriteResult, atomic_output
+from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, title_page
 from .xhtml import xhtml_document
 
@@ -175,15 +175,8 @@ class EpubWriter(Writer):
 
     @staticmethod
     def _place_images(root: html.HtmlElement, files: dict[str, str]) -> None:
-        from ..transforms.images import placeholder
-
-        for img in list(root.iter("img")):
-            asset_id = img.attrib.pop(ASSET_ATTRIBUTE, None)
-            file_name = files.get(asset_id or "")
-            if file_name is None:
-                img.getparent().replace(img, placeholder(img, "unreadable"))
-                continue
-            img.set("src", posixpath.relpath(file_name, "text"))
+        place_images(root, lambda asset_id: posixpath.relpath(files[asset_id], "text")
+                     if asset_id in files else None)
 
     @staticmethod
     def _link_across_files(root: html.HtmlElement, own_file: str, id_to_file: dict[str, str]) -> None:

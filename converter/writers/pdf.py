@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from lxml import etree, html
 
-from ..book import ASSET_ATTRIBUTE, Asset, Book
+from ..book import Asset, Book
 from ..diagnostics import collect_library_warnings
 from ..errors import OutputError
 from ..fonts import font_face_css, needed_families
@@ -22,7 +22,7 @@ from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
 from ..resources import fonts_dir, themes_dir
 from . import linebreak
-from .base import Writer, WriteResult, atomic_output
+from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, label_headings, title_page, toc_nav, wants_toc
 
 log = logging.getLogger(__name__)
@@ -143,15 +143,8 @@ class PdfWriter(Writer):
     @staticmethod
     def place_images(root: html.HtmlElement, images: dict[str, PreparedImage]) -> None:
         """Point images at their prepared files; unprepared ones become placeholders."""
-        from ..transforms.images import placeholder
-
-        for img in list(root.iter("img")):
-            asset_id = img.attrib.pop(ASSET_ATTRIBUTE, None)
-            prepared = images.get(asset_id or "")
-            if prepared is None:
-                img.getparent().replace(img, placeholder(img, "unreadable"))
-                continue
-            img.set("src", prepared.path.resolve().as_uri())
+        place_images(root, lambda asset_id: images[asset_id].path.resolve().as_uri()
+                     if asset_id in images else None)
 
     @staticmethod
     def page_footnotes(root: html.HtmlElement) -> None:
