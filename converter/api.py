@@ -12,7 +12,7 @@ import logging
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +21,14 @@ from .assets import AssetResolver
 from .book import Asset, AssetStore, Book, BookMeta
 from .diagnostics import BuildWarning, Diagnostics
 from .errors import InputError, OutputError
-from .images import ImageCache, ImageError, PreparedImage, prepare_images
+from .images import ImageCache, ImageError, ImageRequest, PreparedImage, prepare_images
 from .options import Format, Options
 from .post import Post, load_post
 from .site import Site, load_site, site_for
 from .themes import load_theme
-from .writers import WRITERS, WriteResult
+from .processes import WarmProcess, may_start_helpers
+from .writers import WRITERS, PdfWriter, Writer, WriteResult
+from .writers.pdf import warm_up_weasyprint
 
 log = logging.getLogger(__name__)
 
@@ -75,41 +77,67 @@ def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | Non
     return Asset(id="cover", source=resolution.path)
 
 
+@contextlib.contextmanager
+def writer_helpers(options: Options) -> Iterator[dict[str, WarmProcess]]:
+    """Start the writers' helper processes now, so they warm up while the book is built.
+
+    Today that is the PDF writer's: a process that imports WeasyPrint (over a second) at
+    once and lays the PDF out later, beside the EPUB writer. None are started when
+    ``options.jobs`` is 1 (a batch runs posts in parallel instead), on a single core, inside
+    a daemonic process, or when no PDF is asked for. The processes stop when the block ends.
+    """
+    helpers: dict[str, WarmProcess] = {}
+    try:
+        if "pdf" in options.formats and options.jobs != 1 and may_start_helpers():
+            helpers["pdf"] = WarmProcess(warm_up_weasyprint, name="hanji-pdf")
+        yield helpers
+    finally:
+        for helper in helpers.values():
+            helper.close()
+
+
 def write_book(book: Book, options: Options, output_stem: Path,
                diagnostics: Diagnostics, *,
-               progress: Callable[[str, int, int], None] | None = None) -> dict[str, WriteResult]:
+               progress: Callable[[str, int, int], None] | None = None,
+               helpers: dict[str, WarmProcess] | None = None) -> dict[str, WriteResult]:
     """Prepare images once for every requested format, then run each writer.
 
     ``progress`` (if given) is called with ``(stage, done, total)`` as stages start and end:
-    ``"images"``, then each format.
+    ``"images"``, then each format. ``helpers`` are processes from :func:`writer_helpers`
+    (started here when not given).
 
-    The image stage runs in worker processes while this process loads the writers' heavy
-    libraries (WeasyPrint takes over a second to import): the two overlap.
+    The writers' heavy libraries load while images are prepared: in a helper process (the
+    PDF is then laid out there, while the EPUB is written here), or else in this process
+    while the images are prepared in a thread.
     """
     theme = load_theme(options.theme)
     with contextlib.ExitStack() as stack:
+        if helpers is None:
+            helpers = stack.enter_context(writer_helpers(options))
         cache = ImageCache(options.cache_dir) if options.cache else None
         out_dir = None
         if cache is None:
             out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hanji-img-")))
         writers = {fmt: WRITERS[fmt](options, theme, diagnostics=diagnostics, cache=cache)
                    for fmt in options.formats}
+        pdf_writer = writers.get("pdf")
+        if isinstance(pdf_writer, PdfWriter) and "pdf" in helpers:
+            pdf_writer.process = helpers["pdf"]
         assets = list(book.assets) + ([book.cover] if book.cover is not None else [])
         requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
         unique = list(dict.fromkeys(requests.values()))
         workers = min(options.jobs or (os.cpu_count() or 1), max(1, len(unique)))
         if progress:
             progress("images", 0, len(unique))
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-images") as background:
-            pending = background.submit(prepare_images, unique, cache=cache, workers=workers,
-                                        out_dir=out_dir, max_source_pixels=options.max_image_pixels)
-            for writer in writers.values():
-                writer.warm_up()
-            results = pending.result()
+        results = _prepare_and_warm_up(unique, list(writers.values()), cache, workers,
+                                       out_dir, options)
         if progress:
             progress("images", len(unique), len(unique))
-        outputs: dict[str, WriteResult] = {}
-        for fmt, writer in writers.items():
+        # Writers with a helper process start first, so that the others run meanwhile.
+        order = sorted(writers, key=lambda fmt: getattr(writers[fmt], "process", None) is None)
+        finishers: dict[str, Callable[[], WriteResult]] = {}
+        for fmt in order:
+            writer = writers[fmt]
             prepared: dict[str, PreparedImage] = {}
             for asset in assets:
                 result = results[requests[(fmt, asset.id)]]
@@ -120,10 +148,36 @@ def write_book(book: Book, options: Options, output_stem: Path,
             target = output_stem.with_name(f"{output_stem.name}.{fmt}")
             if progress:
                 progress(fmt, 0, 1)
-            outputs[fmt] = writer.write(book, target, prepared)
+            finishers[fmt] = writer.begin(book, target, prepared)
+        outputs: dict[str, WriteResult] = {}
+        for fmt in writers:
+            outputs[fmt] = finishers[fmt]()
             if progress:
                 progress(fmt, 1, 1)
     return outputs
+
+
+def _prepare_and_warm_up(unique: list[ImageRequest], writers: list[Writer],
+                         cache: ImageCache | None, workers: int, out_dir: Path | None,
+                         options: Options) -> dict[ImageRequest, PreparedImage | ImageError]:
+    """Prepare the images while the writers in this process load their libraries.
+
+    Without heavy loading to overlap (the PDF writer has a helper process), the images are
+    prepared on this thread, where worker processes can be forked cheaply.
+    """
+    local = [w for w in writers if getattr(w, "process", None) is None]
+    heavy = any(isinstance(w, PdfWriter) for w in local)
+    if not heavy:
+        for writer in local:
+            writer.warm_up()
+        return prepare_images(unique, cache=cache, workers=workers, out_dir=out_dir,
+                              max_source_pixels=options.max_image_pixels)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-images") as background:
+        pending = background.submit(prepare_images, unique, cache=cache, workers=workers,
+                                    out_dir=out_dir, max_source_pixels=options.max_image_pixels)
+        for writer in local:
+            writer.warm_up()
+        return pending.result()
 
 
 def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] = "out",
@@ -144,18 +198,19 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
     assets = AssetStore()
     output_stem = Path(output_dir) / (name or loaded.stem)
     _check_output(path, Path(output_dir), output_stem, options.formats)
-    try:
-        chapter = build_chapter(loaded, site, options, assets, chapter_id="post")
-    except RecursionError:
-        # Python-Markdown recurses per level of inline nesting (thousands of `*` or `[`).
-        raise InputError("the post is nested too deeply to convert", path=path) from None
-    meta = BookMeta(title=loaded.title, author=loaded.author or site.author, lang=chapter.lang,
-                    date=loaded.date,
-                    description=str(loaded.front_matter.get("excerpt")
-                                    or loaded.front_matter.get("description") or ""))
-    book = Book(meta=meta, chapters=[chapter], assets=assets,
-                cover=cover_asset(loaded, site, diagnostics), kind="post")
-    outputs = write_book(book, options, output_stem, diagnostics)
+    with writer_helpers(options) as helpers:  # warming up while the chapter is built
+        try:
+            chapter = build_chapter(loaded, site, options, assets, chapter_id="post")
+        except RecursionError:
+            # Python-Markdown recurses per level of inline nesting (thousands of `*` or `[`).
+            raise InputError("the post is nested too deeply to convert", path=path) from None
+        meta = BookMeta(title=loaded.title, author=loaded.author or site.author,
+                        lang=chapter.lang, date=loaded.date,
+                        description=str(loaded.front_matter.get("excerpt")
+                                        or loaded.front_matter.get("description") or ""))
+        book = Book(meta=meta, chapters=[chapter], assets=assets,
+                    cover=cover_asset(loaded, site, diagnostics), kind="post")
+        outputs = write_book(book, options, output_stem, diagnostics, helpers=helpers)
     return ConversionResult(source=path, outputs=outputs, warnings=list(diagnostics.warnings))
 
 

@@ -608,7 +608,7 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
     :class:`BookResult`. Raises :class:`ConfigError` for a bad configuration or when no post
     is selected, other :class:`HanjiError` subclasses when the book cannot be written.
     """
-    from .api import write_book
+    from .api import write_book, writer_helpers
 
     if isinstance(source, BookConfig):
         config = source.updated(book)
@@ -631,9 +631,11 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
         resolved = resolved.replace(formats=tuple(formats))
     diagnostics = Diagnostics()
     posts = select_posts(config, diagnostics, max_post_bytes=resolved.max_post_bytes)
-    book_model, skipped = assemble_book(config, resolved, posts, diagnostics, progress=progress)
-    outputs = write_book(book_model, resolved, Path(output_dir) / config.stem, diagnostics,
-                         progress=progress)
+    with writer_helpers(resolved) as helpers:  # warming up while the chapters are built
+        book_model, skipped = assemble_book(config, resolved, posts, diagnostics,
+                                            progress=progress)
+        outputs = write_book(book_model, resolved, Path(output_dir) / config.stem, diagnostics,
+                             progress=progress, helpers=helpers)
     warnings = [*diagnostics.warnings]
     for post in posts:
         warnings.extend(w for w in post.warnings.warnings if w not in warnings)

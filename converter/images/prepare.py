@@ -1,21 +1,23 @@
 """Prepare images for writers: read, sniff, look up the cache, process, store; one or many.
 
-Many requests run in a spawn-based process pool (decoding is CPU-bound and Pillow's
-decompression-bomb limit is process-wide, so threads would not do). Knows nothing about
+Many requests run in a process pool (decoding is CPU-bound and Pillow's decompression-bomb
+limit is process-wide, so threads would not do), forked where that is safe and cheap
+(:func:`converter.processes.helper_context`). Knows nothing about
 output formats: writers describe what they need in :class:`ImageRequest` objects.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
+from ..processes import forks, helper_context
 from . import raster, svg
 from .cache import ImageCache, cache_key, content_digest, write_atomic
 from .model import (
@@ -39,6 +41,9 @@ MAX_SOURCE_BYTES = 256 * 1024 * 1024
 #: Measured on the seed post (22 requests, 11 photos): without a pool, preparing images in a
 #: thread beside the writers' imports is ~20% faster end to end than a 2-process pool.
 MIN_REQUESTS_PER_WORKER = 16
+#: The same for a forked worker (:func:`converter.processes.helper_context`), which starts in
+#: milliseconds with everything imported: one photo asked for by two writers is enough.
+MIN_REQUESTS_PER_FORKED_WORKER = 2
 
 Result = PreparedImage | ImageError
 
@@ -180,11 +185,11 @@ def _cached(request: ImageRequest, cache: ImageCache) -> Result | None:
 
 
 def _in_processes(requests: list[ImageRequest], cache: ImageCache | None, out_dir: Path | None,
-                  workers: int, max_source_pixels: int) -> dict[ImageRequest, Result]:
-    """Prepare ``requests`` in a spawn-based pool; finish here if the pool breaks."""
+                  workers: int, max_source_pixels: int,
+                  context: BaseContext) -> dict[ImageRequest, Result]:
+    """Prepare ``requests`` in a process pool; finish here if the pool breaks."""
     results: dict[ImageRequest, Result] = {}
     cache_dir = cache.directory if cache is not None else None
-    context = multiprocessing.get_context("spawn")  # safe with threads, same on every OS
     broken = False
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures: dict[Future[dict[ImageRequest, Result]], list[ImageRequest]] = {
@@ -217,8 +222,9 @@ def prepare_images(requests: Sequence[ImageRequest], *, cache: ImageCache | None
     """Prepare many images; map every request to its :class:`PreparedImage` or :class:`ImageError`.
 
     Identical requests are prepared once. ``workers=1`` runs in this process; more starts a
-    spawn-based pool of at most that many processes, for the requests the cache does not
-    already hold, with at least :data:`MIN_REQUESTS_PER_WORKER` of them per process.
+    pool of at most that many processes, for the requests the cache does not already hold,
+    with at least :data:`MIN_REQUESTS_PER_WORKER` of them per process
+    (:data:`MIN_REQUESTS_PER_FORKED_WORKER` where workers are forked).
     ``cache``, ``out_dir`` and ``max_source_pixels`` are as for :func:`prepare_image`, except
     that with neither a cache nor ``out_dir`` the whole batch shares one new temporary
     directory. Errors other than :class:`ImageError` (an unwritable cache, say) propagate.
@@ -229,7 +235,10 @@ def prepare_images(requests: Sequence[ImageRequest], *, cache: ImageCache | None
         out_dir = Path(tempfile.mkdtemp(prefix="hanji-images-"))
     results: dict[ImageRequest, Result] = {}
     pending = unique
-    if cache is not None and min(workers, len(unique) // MIN_REQUESTS_PER_WORKER) > 1:
+    context = helper_context() if workers > 1 else None
+    per_worker = (MIN_REQUESTS_PER_FORKED_WORKER if context is not None and forks(context)
+                  else MIN_REQUESTS_PER_WORKER)
+    if cache is not None and min(workers, len(unique) // per_worker) > 1:
         # Answer hits here: a warm cache then costs no process start-up at all.
         pending = []
         for request in unique:
@@ -238,9 +247,10 @@ def prepare_images(requests: Sequence[ImageRequest], *, cache: ImageCache | None
                 pending.append(request)
             else:
                 results[request] = found
-    processes = min(workers, len(pending) // MIN_REQUESTS_PER_WORKER)
-    if processes > 1:
-        results.update(_in_processes(pending, cache, out_dir, processes, max_source_pixels))
+    processes = min(workers, len(pending) // per_worker, len(_groups(pending)))
+    if processes > 1 and context is not None:
+        results.update(_in_processes(pending, cache, out_dir, processes, max_source_pixels,
+                                     context))
     else:
         for group in _groups(pending):
             results.update(_prepare_group(group, cache, out_dir, max_source_pixels))

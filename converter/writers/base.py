@@ -98,6 +98,16 @@ class Writer(ABC):
         """Write ``book`` to ``target`` atomically; ``images`` maps asset ids to prepared files
         (assets missing from it failed to prepare and are shown as placeholders)."""
 
+    def begin(self, book: Book, target: Path,
+              images: dict[str, PreparedImage]) -> Callable[[], WriteResult]:
+        """Start writing ``book``; the returned function finishes and returns the result.
+
+        Writers that hand work to another process return before it is done, so that the next
+        writer runs meanwhile; the default writes everything now.
+        """
+        result = self.write(book, target, images)
+        return lambda: result
+
     @staticmethod
     def copy_book_bodies(book: Book) -> list:  # type: ignore[type-arg]
         """Deep copies of the chapter bodies, for writers that adapt the tree."""

@@ -9,13 +9,15 @@ bundled fonts and themes (:class:`RestrictedFetcher`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from lxml import etree, html
 
 from ..book import Asset, Book
-from ..diagnostics import collect_library_warnings
+from ..diagnostics import Diagnostics, collect_library_warnings
 from ..errors import OutputError
 from ..fonts import font_face_css, needed_families
 from ..images import ImageProfile, ImageRequest, PreparedImage
@@ -24,6 +26,9 @@ from ..resources import fonts_dir, themes_dir
 from . import linebreak
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, label_headings, title_page, toc_nav, wants_toc
+
+if TYPE_CHECKING:
+    from ..processes import WarmProcess
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +61,12 @@ class PdfWriter(Writer):
         """The page size option, else the theme's."""
         return self.options.page_size or self.theme.page_size or "A5"
 
+    #: A :class:`~converter.processes.WarmProcess` (warmed by :func:`warm_up_weasyprint`) to
+    #: lay out the PDF in, beside the EPUB writer; ``None`` lays it out in this process.
+    process: WarmProcess | None = None
+
     def warm_up(self) -> None:
-        import weasyprint  # noqa: F401  (1–2 s of imports, overlapped with the image stage)
+        warm_up_weasyprint()  # 1–2 s of imports, overlapped with the image stage
 
     def image_request(self, asset: Asset) -> ImageRequest:
         """300 dpi (by default) of the width the image occupies on the page."""
@@ -186,30 +195,75 @@ class PdfWriter(Writer):
 
     def write(self, book: Book, target: Path, images: dict[str, PreparedImage]) -> WriteResult:
         """Render ``book`` and write the PDF atomically."""
-        from weasyprint import HTML
-        from weasyprint.text.fonts import FontConfiguration
+        return self.begin(book, target, images)()
 
-        from .fetcher import RestrictedFetcher
-
+    def begin(self, book: Book, target: Path,
+              images: dict[str, PreparedImage]) -> Callable[[], WriteResult]:
+        """Build the document here; lay it out in :attr:`process` if there is one (the
+        returned function waits for it), else here and now."""
         document_tree = self.build_document(book, images)
         source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
         image_dirs = {p.path.resolve().parent for p in images.values()}
         # Custom themes (folders outside the package) may reference their own files.
-        fetcher = RestrictedFetcher([fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs])
-        font_config = FontConfiguration()
-        with collect_library_warnings("weasyprint", self.diagnostics, "PDF: "):
-            try:
-                document = HTML(string=source, base_url=str(themes_dir()) + "/",
-                                url_fetcher=fetcher).render(font_config=font_config)
-            except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
-                raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
-                                  path=book.chapters[0].source if book.chapters else target) from exc
-            try:
-                with atomic_output(target) as tmp:
-                    document.write_pdf(tmp)
-            except OSError as exc:
-                raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
-        for url in fetcher.refused:
-            self.diagnostics.warn(f"refused to read {url}")
-        return WriteResult(path=target, format=self.format, pages=len(document.pages),
-                           size=target.stat().st_size)
+        roots = [fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs]
+        error_path = book.chapters[0].source if book.chapters else target
+        job = (source, str(themes_dir()) + "/", roots, target, error_path)
+        process, self.process = self.process, None  # one job per process
+        if process is not None:
+            process.submit(render_pdf, *job, error_path=error_path)
+            return lambda: self._result(target, process.result())
+        rendered = render_pdf(*job)
+        return lambda: self._result(target, rendered)
+
+    def _result(self, target: Path, rendered: RenderedPdf) -> WriteResult:
+        for message in rendered.warnings:
+            self.diagnostics.warn(message)
+        return WriteResult(path=target, format=self.format, pages=rendered.pages,
+                           size=rendered.size)
+
+
+def warm_up_weasyprint() -> None:
+    """Import WeasyPrint (1-2 s) and patch it for Korean line breaking."""
+    linebreak.patch_weasyprint()
+
+
+@dataclass
+class RenderedPdf:
+    """What :func:`render_pdf` reports back: page count, file size, warnings."""
+
+    pages: int
+    size: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
+               error_path: Path) -> RenderedPdf:
+    """Lay out the HTML ``source`` with WeasyPrint and write the PDF atomically to ``target``.
+
+    Reads only files under ``roots`` (:class:`RestrictedFetcher`). A module-level function of
+    plain values, so that it can run in a :class:`~converter.processes.WarmProcess`.
+    """
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .fetcher import RestrictedFetcher
+
+    linebreak.patch_weasyprint()
+    diagnostics = Diagnostics()
+    fetcher = RestrictedFetcher(roots)
+    font_config = FontConfiguration()
+    with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
+        try:
+            document = HTML(string=source, base_url=base_url,
+                            url_fetcher=fetcher).render(font_config=font_config)
+        except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
+            raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
+                              path=error_path) from exc
+        try:
+            with atomic_output(target) as tmp:
+                document.write_pdf(tmp)
+        except OSError as exc:
+            raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
+    messages = [warning.message for warning in diagnostics.warnings]
+    messages += [f"refused to read {url}" for url in fetcher.refused]
+    return RenderedPdf(pages=len(document.pages), size=target.stat().st_size, warnings=messages)

@@ -1,0 +1,160 @@
+"""Helper processes: how to start them, and a process warmed up ahead of its one job.
+
+On a 2-core laptop the slow parts of a conversion are CPU-bound Python (WeasyPrint's imports
+and layout) and image decoding, so hanji spreads them over processes, never threads:
+
+* :func:`helper_context` picks the start method. On Linux, while this process runs a single
+  thread, children are *forked*: a fork costs milliseconds and inherits every imported module,
+  where a spawned interpreter spends 0.5-0.75 s of CPU importing hanji again. With other threads
+  running (a caller's thread pool, a progress bar) forking is unsafe, so the ``forkserver``
+  method (else ``spawn``) is used instead.
+* :class:`WarmProcess` starts a child that runs a warm-up function at once (the PDF writer's is
+  ``import weasyprint``, over a second) and then runs one job sent later. The warm-up overlaps
+  whatever this process does meanwhile: building the book, preparing images.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import HanjiError, OutputError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def helper_context() -> BaseContext:
+    """The multiprocessing context for helper processes started now (see the module doc)."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        # The server imports hanji once; each child forked from it then starts warm.
+        context.set_forkserver_preload(["converter"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def forks(context: BaseContext) -> bool:
+    """Whether ``context`` starts children cheaply (a fork that inherits loaded modules)."""
+    return context.get_start_method() == "fork"
+
+
+def may_start_helpers() -> bool:
+    """False inside a daemonic process (which may have no children) or on a single core."""
+    return not multiprocessing.current_process().daemon and (os.cpu_count() or 1) > 1
+
+
+def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
+    """The child: warm up, then run the one job received and send back its outcome."""
+    try:
+        warm_up()
+    except Exception:  # the job itself will fail and say why
+        log.debug("warm-up failed", exc_info=True)
+    try:
+        message = conn.recv()
+    except (EOFError, OSError, KeyboardInterrupt):
+        return  # the parent no longer needs us
+    if message is None:
+        return
+    job, args = message
+    try:
+        outcome: tuple[str, Any] = ("ok", job(*args))
+    except HanjiError as exc:
+        outcome = ("hanji", (type(exc), exc.message, exc.path, exc.line, exc.column))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
+        outcome = ("error", f"{type(exc).__name__}: {exc}")
+    try:
+        conn.send(outcome)
+    except (OSError, ValueError):
+        pass
+    finally:
+        conn.close()
+
+
+class WarmProcess:
+    """A child process that warms up now and runs one job later.
+
+    ``run(job, *args)`` sends a module-level function and picklable arguments, waits, and
+    returns the result; a :class:`~converter.errors.HanjiError` raised by the job is raised
+    again here with its path and line. :meth:`close` (or the ``with`` block) stops a child
+    that was never given its job.
+    """
+
+    def __init__(self, warm_up: Callable[[], None], *, name: str = "hanji-helper",
+                 context: BaseContext | None = None) -> None:
+        context = context or helper_context()
+        self._conn, child_conn = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child_conn, warm_up), name=name,
+                                         daemon=True)
+        self._process.start()
+        child_conn.close()
+        self._used = False
+        self._finished = False
+        self._error_path: Path | None = None
+
+    def __enter__(self) -> WarmProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, job: Callable[..., Any], *args: Any, error_path: Path | None = None) -> None:
+        """Send ``job(*args)`` to the child; :meth:`result` waits for it."""
+        if self._used:
+            raise RuntimeError("a WarmProcess runs one job")
+        self._used = True
+        self._error_path = error_path
+        try:
+            self._conn.send((job, args))
+        except (OSError, ValueError):
+            pass  # the child died; result() says so
+
+    def result(self) -> Any:
+        """The submitted job's result; its :class:`HanjiError` (or a one-line
+        :class:`OutputError` for anything else) is raised here."""
+        try:
+            kind, value = self._conn.recv()
+            self._finished = True
+        except (EOFError, OSError):
+            self._process.join(timeout=5)
+            code = self._process.exitcode
+            raise OutputError(f"the {self._process.name} process died (exit code {code})",
+                              path=self._error_path) from None
+        finally:
+            self._conn.close()
+        if kind == "ok":
+            return value
+        if kind == "hanji":
+            cls, message, path, line, column = value
+            raise cls(message, path=path, line=line, column=column)
+        raise OutputError(value, path=self._error_path)
+
+    def run(self, job: Callable[..., T], *args: Any, error_path: Path | None = None) -> T:
+        """Run ``job(*args)`` in the child and return its result (see the class doc)."""
+        self.submit(job, *args, error_path=error_path)
+        return self.result()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the child unless it has finished its job (then it is just reaped)."""
+        self._used = True
+        self._conn.close()
+        if self._finished:
+            self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=2)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
