@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from fontTools.ttLib import TTFont
@@ -42,6 +43,7 @@ __all__ = [
     "needs_glyph",
     "resolve_families",
     "subset_font",
+    "subset_glyphs",
 ]
 
 log = logging.getLogger(__name__)
@@ -312,6 +314,49 @@ def subset_font(path: Path | str, text: str, *, index: int = 0, hinting: bool = 
     if hb is not None:
         return _subset_harfbuzz(path, index, codepoints, hinting)
     return _subset_fonttools(path, index, codepoints, hinting)  # pragma: no cover
+
+
+#: Tables a PDF subset drops from embedded fonts (layout is done; PDF viewers never read them).
+_DROP_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
+                "SVG ")
+
+
+def subset_glyphs(data: bytes, index: int, glyph_ids: list[int], *, hinting: bool,
+                notdef_outline: bool) -> bytes | None:
+    """Font bytes ``data`` (face ``index``) cut to ``glyph_ids``, which keep their ids (what a
+    PDF writer that has already laid out the text needs); ``None`` if HarfBuzz cannot.
+
+    Two passes, as WeasyPrint does it: keep the glyphs with their ids, then drop the empty
+    ids after the last one used. See :mod:`converter.writers.font_subset` for why.
+    """
+    if hb is None:  # pragma: no cover - uharfbuzz is a dependency
+        return None
+    flags = hb.SubsetFlags
+    extra = flags.NOTDEF_OUTLINE if notdef_outline else flags(0)
+
+    def subset(face: Any, glyphs: Any, subset_flags: Any) -> Any:
+        request = hb.SubsetInput()
+        request.glyph_set.update(glyphs)
+        request.flags = subset_flags | extra
+        drop = request.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+        for tag in _DROP_TABLES:
+            drop.add(int.from_bytes(tag.encode("ascii"), "big"))
+        return hb.subset(face, request)
+
+    face = hb.Face(hb.Blob(data), index)
+    kept = subset(face, sorted(glyph_ids),
+                  flags.RETAIN_GIDS | flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE)
+    if kept is None:
+        return None
+    # Glyph ids are kept, so the ones after the last used glyph are empty: drop them.
+    tail = flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE
+    if not hinting:
+        tail |= flags.NO_HINTING
+    trimmed = subset(kept, range(max(glyph_ids) + 1), tail)
+    if trimmed is None:
+        return None
+    result = trimmed.blob.data
+    return bytes(result) if result else None
 
 
 def _subset_harfbuzz(path: Path, index: int, codepoints: set[int], hinting: bool) -> bytes:

@@ -133,3 +133,37 @@ def test_corpus_is_fully_covered() -> None:
                              "--examples", "0"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "stack hanji-serif: 0 missing" in result.stderr
+
+
+def test_a_long_korean_post_embeds_a_subset_not_the_whole_font(tmp_path: Path) -> None:
+    """Every 10th syllable (1,118 glyphs spread over the font): the system HarfBuzz 6 fails to
+    subset Nanum Myeongjo there, and WeasyPrint alone would embed all 4 MB of it (see
+    converter.writers.font_subset)."""
+    import pypdf
+    from conftest import SiteBuilder
+
+    from converter import api
+    from converter.options import Options
+
+    from converter.resources import fonts_dir
+
+    regular = fonts_dir() / "NanumMyeongjo.ttf"
+    cmap = TTFont(regular, lazy=True).getBestCmap()
+    syllables = [chr(cp) for cp in range(0xAC00, 0xD7A4) if cp in cmap][::10]
+    body = "\n\n".join(" ".join("".join(syllables[i:i + 4]) for i in range(start, start + 40, 4))
+                       for start in range(0, len(syllables), 40))
+    post = SiteBuilder(tmp_path / "site").post("2024-01-01-long.md", body=body)
+    result = api.convert(post, output_dir=tmp_path / "out",
+                         options=Options(formats=("pdf",), jobs=1, cache=False))
+    assert not [w for w in result.warnings if "subset" in str(w).lower()]
+    reader = pypdf.PdfReader(result.outputs["pdf"].path)
+    sizes = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            stream = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+            sizes[str(font["/BaseFont"]).split("+")[-1]] = len(stream.get_object().get_data())
+    assert sizes["hanji-serif"] < 1_000_000, sizes  # the whole font is 4.2 MB
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert all(s in text for s in syllables[::50])

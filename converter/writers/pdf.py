@@ -23,7 +23,7 @@ from ..fonts import font_face_css, needed_families
 from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
 from ..resources import fonts_dir, themes_dir
-from . import linebreak
+from . import font_subset, linebreak
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, label_headings, title_page, toc_nav, wants_toc
 
@@ -106,9 +106,10 @@ class PdfWriter(Writer):
             self.page_footnotes(chapter_body)
             body.append(chapter_section(chapter, chapter_body))
         if book.has_math:
-            from .math_svg import mathml_to_svg  # only books with math pay for it
+            from .math_svg import FormulaCache, mathml_to_svg  # only books with math pay for it
 
-            mathml_to_svg(body)
+            directory = self.cache.directory / "math" if self.cache is not None else None
+            mathml_to_svg(body, FormulaCache(directory))
         label_headings(body)  # outline and running heads from the text before the joiners
         linebreak.apply(body)
         return doc
@@ -223,8 +224,9 @@ class PdfWriter(Writer):
 
 
 def warm_up_weasyprint() -> None:
-    """Import WeasyPrint (1-2 s) and patch it for Korean line breaking."""
+    """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting."""
     linebreak.patch_weasyprint()
+    font_subset.patch_weasyprint()
 
 
 @dataclass
@@ -248,7 +250,7 @@ def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
 
     from .fetcher import RestrictedFetcher
 
-    linebreak.patch_weasyprint()
+    warm_up_weasyprint()
     diagnostics = Diagnostics()
     fetcher = RestrictedFetcher(roots)
     font_config = FontConfiguration()
