@@ -51,3 +51,32 @@ def test_namespaced_tree() -> None:
         '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>a</mi></math></span></div>')
     mathml_to_svg(root)
     assert root[0][0].tag == f"{{{ns}}}img"
+
+
+def test_formulas_are_drawn_once_and_cached_on_disk(tmp_path, monkeypatch) -> None:
+    from converter.writers import math_svg
+
+    calls: list[str] = []
+    real = math_svg._svg_image
+
+    def counting(tex: str, *, display: bool) -> dict[str, str]:
+        calls.append(tex)
+        return real(tex, display=display)
+
+    monkeypatch.setattr(math_svg, "_svg_image", counting)
+    doubled = html.fromstring(
+        '<div><span class="math-inline" data-tex="x^2"><math></math></span>'
+        '<span class="math-inline" data-tex="x^2"><math></math></span></div>')
+    cache = math_svg.FormulaCache(tmp_path / "math")
+    mathml_to_svg(doubled, cache)
+    assert calls == ["x^2"]  # the same formula twice: drawn once
+    first = [img.attrib for img in doubled.iter("img")]
+    assert len(list((tmp_path / "math").glob("*.json"))) == 1
+
+    root = _tree()
+    mathml_to_svg(root, math_svg.FormulaCache(tmp_path / "math"))
+    assert calls.count("x^2") == 1  # a new build reads it from disk
+    again = html.fromstring(
+        '<div><span class="math-inline" data-tex="x^2"><math></math></span></div>')
+    mathml_to_svg(again, math_svg.FormulaCache(tmp_path / "math"))
+    assert dict(next(again.iter("img")).attrib) == dict(first[0])

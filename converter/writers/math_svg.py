@@ -11,12 +11,19 @@ by their depth below the baseline (ziamath's bounding box ``ymin``) with ``verti
 the formula's baseline sits on the line's. A formula ziamath cannot render keeps its TeX
 source as ``<code>`` (logged; the transform stage has already warned about TeX it rejected).
 Works on the writer's own copy of the tree.
+
+Drawing a formula takes ziamath 10-30 ms, and a mathematics blog has hundreds: each distinct
+formula is drawn once per build, and with a :class:`FormulaCache` directory (the image cache's
+``math/`` folder) once until ziamath or this module changes.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,6 +34,52 @@ log = logging.getLogger("converter")
 #: Size ziamath lays formulas out at (px); only the ratio to it matters, since CSS uses em.
 RENDER_SIZE = 20.0
 _WRAPPERS = {"math-inline": False, "math-display": True}
+#: Bump when the attributes :func:`_svg_image` returns change for the same TeX.
+FORMULA_VERSION = 1
+
+
+class FormulaCache:
+    """Drawn formulas (``<img>`` attributes) by TeX, in memory and, given a ``directory``, on
+    disk (one JSON file per formula, written atomically; safe to share between processes)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self._memory: dict[tuple[str, bool], dict[str, str]] = {}
+        self._salt: str | None = None
+
+    def _path(self, tex: str, display: bool) -> Path | None:
+        if self.directory is None:
+            return None
+        if self._salt is None:
+            import ziamath
+
+            self._salt = f"{FORMULA_VERSION}|{getattr(ziamath, '__version__', '?')}|{RENDER_SIZE}"
+        key = hashlib.sha256(f"{self._salt}|{display}|{tex}".encode()).hexdigest()[:40]
+        return self.directory / f"{key}.json"
+
+    def get(self, tex: str, *, display: bool) -> dict[str, str]:
+        """The attributes of the ``<img>`` showing ``tex``, drawn now if not cached."""
+        found = self._memory.get((tex, display))
+        if found is not None:
+            return found
+        path = self._path(tex, display)
+        if path is not None:
+            try:
+                found = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = None
+        if not isinstance(found, dict):
+            found = _svg_image(tex, display=display)
+            if path is not None:
+                from ..images.cache import write_atomic
+
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomic(path, json.dumps(found).encode("utf-8"))
+                except OSError as exc:  # a read-only cache costs time, not the formula
+                    log.debug("math cache not written: %s", exc)
+        self._memory[(tex, display)] = found
+        return found
 
 
 def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
@@ -57,11 +110,13 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def mathml_to_svg(root: html.HtmlElement) -> None:
+def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None) -> None:
     """Replace MathML under ``root`` by SVG images rendered from each wrapper's ``data-tex``.
 
     Works on plain and XHTML-namespaced trees (new elements take the wrapper's namespace).
+    ``cache`` keeps drawn formulas (default: in memory, for this call).
     """
+    cache = cache or FormulaCache()
     for wrapper in list(root.iter()):
         if _local(wrapper.tag) not in {"span", "div"}:
             continue
@@ -76,7 +131,7 @@ def mathml_to_svg(root: html.HtmlElement) -> None:
         namespace = wrapper.tag[: -len(_local(wrapper.tag))]
         display = _WRAPPERS[kind]
         try:
-            attributes = _svg_image(tex, display=display)
+            attributes = dict(cache.get(tex, display=display))
         except Exception as exc:  # noqa: BLE001 - ziamath raises many types
             log.warning("math %r could not be drawn as SVG (%s); shown as TeX source", tex[:60], exc)
             replacement = wrapper.makeelement(namespace + "code", {"class": "math-source"})
