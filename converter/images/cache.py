@@ -44,6 +44,8 @@ def cache_key(digest: str, request: ImageRequest) -> str:
     profile = request.profile
     parts = [PIPELINE_VERSION, digest, profile.max_long_edge, profile.max_pixels,
              profile.jpeg_quality, profile.first_frame_only, request.target_width_px]
+    if not profile.palette:
+        parts.append("no-palette")  # keys of palette-allowing requests stay as they were
     return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()[:40]
 
 

@@ -33,13 +33,17 @@ class ImageProfile:
 
     ``max_long_edge`` and ``max_pixels`` bound the output size (``None``: no bound);
     ``jpeg_quality`` is used for photographic output; ``first_frame_only`` turns an animated GIF
-    into a still PNG of its first frame (otherwise it stays an animated GIF).
+    into a still PNG of its first frame (otherwise it stays an animated GIF). ``palette`` lets
+    graphics with at most 256 colours become palette PNGs when that is smaller; a writer whose
+    renderer expands palettes anyway (WeasyPrint) turns it off and gets true-colour PNGs it can
+    embed as they are.
     """
 
     max_long_edge: int | None
     max_pixels: int | None
     jpeg_quality: int = 82
     first_frame_only: bool = True
+    palette: bool = True
 
     def __post_init__(self) -> None:
         if self.max_long_edge is not None and self.max_long_edge < 1:

@@ -307,10 +307,10 @@ def _exact_palette(im: Image.Image, colours: Colours) -> Image.Image | None:
     return quantised
 
 
-def _encode_png(im: Image.Image, colours: Colours | None) -> bytes:
-    """Optimised PNG; an exact palette version instead when it is smaller."""
+def _encode_png(im: Image.Image, colours: Colours | None, palette: bool = True) -> bytes:
+    """Optimised PNG; an exact palette version instead when it is smaller (and allowed)."""
     data = _png(im)
-    if colours is not None and im.mode in ("RGB", "RGBA"):
+    if palette and colours is not None and im.mode in ("RGB", "RGBA"):
         paletted = _exact_palette(im, colours)
         if paletted is not None:
             smaller = _png(paletted)
@@ -334,18 +334,20 @@ def _strips(im: Image.Image) -> Image.Image:
     return sample
 
 
-def _encode_still(im: Image.Image, media_type: str, quality: int, path: Path) -> Encoded:
-    """Choose JPEG or PNG by content and encode."""
+def _encode_still(im: Image.Image, media_type: str, quality: int, path: Path,
+                  palette: bool = True) -> Encoded:
+    """Choose JPEG or PNG by content and encode (palette PNGs only if ``palette``)."""
     width, height = im.size
     if im.mode in ("RGBA", "LA"):
         reason, out_type = "transparency", PNG
-        data = _encode_png(im, _colours(im) if im.mode == "RGBA" else None)
+        data = _encode_png(im, _colours(im) if im.mode == "RGBA" else None, palette)
     elif media_type in _PHOTO_CODECS:
         reason, out_type, data = "lossy photographic source", JPEG, _jpeg(im, quality)
     else:
         colours = _colours(im) if im.mode == "RGB" else None
         if colours is not None:
-            reason, out_type, data = f"{len(colours)} colours", PNG, _encode_png(im, colours)
+            reason, out_type, data = (f"{len(colours)} colours", PNG,
+                                      _encode_png(im, colours, palette))
         else:
             sample = _strips(im)
             jpeg = _jpeg(sample, quality)
@@ -448,5 +450,6 @@ def process_raster_many(data: bytes, media_type: str, requests: list[ImageReques
         for request, size in zip(requests, sizes):
             sized = im.resize(size, _RESAMPLE, reducing_gap=_REDUCING_GAP) if im.size != size else im
             outputs.append(_encode_still(_drop_opaque_alpha(sized), media_type,
-                                         request.profile.jpeg_quality, path))
+                                         request.profile.jpeg_quality, path,
+                                         request.profile.palette))
         return outputs

@@ -23,7 +23,7 @@ from ..fonts import font_face_css, needed_families
 from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
 from ..resources import fonts_dir, themes_dir
-from . import font_subset, linebreak
+from . import font_subset, linebreak, pdf_images
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, label_headings, title_page, toc_nav, wants_toc
 
@@ -72,8 +72,10 @@ class PdfWriter(Writer):
         """300 dpi (by default) of the width the image occupies on the page."""
         text_width_in = _page_width_mm(self.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
         target = round(text_width_in * asset.width_fraction * self.options.pdf_image_dpi)
+        # WeasyPrint expands palette PNGs to RGB (two re-encodes); true-colour PNGs it embeds
+        # as they are (see converter.writers.pdf_images).
         profile = ImageProfile(max_long_edge=None, max_pixels=None,
-                               jpeg_quality=self.options.jpeg_quality)
+                               jpeg_quality=self.options.jpeg_quality, palette=False)
         return ImageRequest(source=asset.source, profile=profile, target_width_px=max(target, 64))
 
     def build_document(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
@@ -224,9 +226,11 @@ class PdfWriter(Writer):
 
 
 def warm_up_weasyprint() -> None:
-    """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting."""
+    """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting, PNG
+    embedding."""
     linebreak.patch_weasyprint()
     font_subset.patch_weasyprint()
+    pdf_images.patch_weasyprint()
 
 
 @dataclass
