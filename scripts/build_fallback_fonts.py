@@ -59,6 +59,9 @@ HANJA_RANGES = (
     (0xFE30, 0xFE4F),  # CJK compatibility forms
     (0xFF00, 0xFFEF),  # half-width and full-width forms
 )
+#: Spaces every fallback needs: Pango shapes a space after a fallback character with the
+#: same font, and a font without one draws it as a .notdef box ("〣 " showed a tofu box).
+SPACES = (0x0020, 0x00A0, 0x3000)
 HANJA_FAMILY = "Hanji Hanja"
 HANJA_PS_NAME = "HanjiHanja-Regular"
 
@@ -77,7 +80,7 @@ def build_hanja(dest: Path, nanum_gothic: Path) -> None:
     source_cmap = set(TTFont(NOTO_CJK, fontNumber=index, lazy=True).getBestCmap())
     have = set(TTFont(nanum_gothic, lazy=True).getBestCmap())
     wanted = {cp for lo, hi in HANJA_RANGES for cp in range(lo, hi + 1)}
-    codepoints = (wanted & source_cmap) - have
+    codepoints = ((wanted & source_cmap) - have) | (set(SPACES) & source_cmap)
 
     face = hb.Face(hb.Blob.from_file_path(str(NOTO_CJK)), index)
     plan = hb.SubsetInput()

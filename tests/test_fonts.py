@@ -167,3 +167,27 @@ def test_a_long_korean_post_embeds_a_subset_not_the_whole_font(tmp_path: Path) -
     assert sizes["hanji-serif"] < 1_000_000, sizes  # the whole font is 4.2 MB
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(s in text for s in syllables[::50])
+
+
+def test_every_font_has_a_space(manifest: dict[str, fonts.FontFamily]) -> None:
+    """Pango shapes the space after a fallback character with the fallback font; without a
+    space glyph the PDF shows a .notdef box there."""
+    for family in manifest.values():
+        for face in family.faces:
+            cmap = TTFont(face.path, lazy=True).getBestCmap()
+            assert 0x20 in cmap, face.path.name
+    hanja = TTFont(manifest["hanji-hanja"].faces[0].path, lazy=True).getBestCmap()
+    assert {0xA0, 0x3000} <= set(hanja)
+
+
+def test_no_box_for_a_space_after_a_fallback_character(tmp_path: Path) -> None:
+    from conftest import SiteBuilder
+
+    from converter import api
+    from converter.options import Options
+
+    post = SiteBuilder(tmp_path / "site").post("2024-01-01-kaomoji.md",
+                                               body="시간이 참 빠릅니다. 〣(ºΔº)〣 \n\n〣 〣 가\n")
+    result = api.convert(post, output_dir=tmp_path / "out",
+                         options=Options(formats=("pdf",), jobs=1, cache=False))
+    assert not [w for w in result.warnings if "notdef" in str(w)], result.warnings

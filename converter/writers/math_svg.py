@@ -24,7 +24,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lxml import html
@@ -35,7 +35,7 @@ log = logging.getLogger("converter")
 RENDER_SIZE = 20.0
 _WRAPPERS = {"math-inline": False, "math-display": True}
 #: Bump when the attributes :func:`_svg_image` returns change for the same TeX.
-FORMULA_VERSION = 1
+FORMULA_VERSION = 2
 
 
 class FormulaCache:
@@ -83,16 +83,19 @@ class FormulaCache:
 
 
 def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
-    """Attributes of the ``<img>`` showing ``tex``."""
-    import ziamath  # only books with math pay for loading it
+    """Attributes of the ``<img>`` showing ``tex``.
 
-    previous = ziamath.config.svg2
-    ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> for the PDF renderer
-    try:
-        formula = ziamath.Latex(tex, size=RENDER_SIZE, inline=not display)
-        svg = formula.svg()
-    finally:
-        ziamath.config.svg2 = previous
+    Raises ``ValueError`` when ziamath lays the formula out in an impossible box (seen with
+    multi-line formulas whose ``\\\\`` breaks are not inside an environment: a height of
+    minus 500 em); such lines are tried again inside ``aligned`` first.
+    """
+    formula = _layout(tex, display=display)
+    if _implausible(formula) and "\\\\" in tex and "\\begin" not in tex:
+        formula = _layout(f"\\begin{{aligned}}{tex}\\end{{aligned}}", display=display)
+    if _implausible(formula):
+        width, height = formula.getsize()
+        raise ValueError(f"ziamath laid it out {width:.0f} x {height:.0f} px")
+    svg = formula.svg()
     width, height = formula.getsize()
     margin = formula.margin
     style = (f"width:{(width + 2 * margin) / RENDER_SIZE:.3f}em;"
@@ -104,6 +107,25 @@ def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return {"src": f"data:image/svg+xml;base64,{data}", "class": "math-svg", "alt": tex,
             "style": style}
+
+
+def _layout(tex: str, *, display: bool) -> Any:
+    import ziamath  # only books with math pay for loading it
+
+    previous = ziamath.config.svg2
+    ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> for the PDF renderer
+    try:
+        formula = ziamath.Latex(tex, size=RENDER_SIZE, inline=not display)
+        formula.svg()  # lays it out
+    finally:
+        ziamath.config.svg2 = previous
+    return formula
+
+
+def _implausible(formula: Any) -> bool:
+    """A box no formula has: empty, negative, or taller than 60 lines of text."""
+    width, height = formula.getsize()
+    return not (0 < width and 0 < height < 60 * 1.5 * RENDER_SIZE)
 
 
 def _local(tag: object) -> str:
