@@ -80,3 +80,32 @@ def test_formulas_are_drawn_once_and_cached_on_disk(tmp_path, monkeypatch) -> No
         '<div><span class="math-inline" data-tex="x^2"><math></math></span></div>')
     mathml_to_svg(again, math_svg.FormulaCache(tmp_path / "math"))
     assert dict(next(again.iter("img")).attrib) == dict(first[0])
+
+
+def test_impossible_boxes_are_retried_in_aligned_then_shown_as_tex(monkeypatch) -> None:
+    """ziamath sometimes lays a multi-line formula out minus 500 em tall (seen on real blogs)."""
+    from converter.writers import math_svg
+
+    real = math_svg._layout
+    seen: list[str] = []
+
+    class Broken:
+        margin = 0.0
+
+        def getsize(self) -> tuple[float, float]:
+            return 300.0, -9980.0
+
+    def layout(tex: str, *, display: bool):
+        seen.append(tex)
+        if "fixable" in tex and tex.startswith("\\begin{aligned}"):
+            return real("a \\\\ b", display=display)
+        return Broken(), "<svg/>"
+
+    monkeypatch.setattr(math_svg, "_layout", layout)
+    root = html.fromstring(
+        '<div><div class="math-display" data-tex="\\text{fixable} \\\\ b"><math></math></div>'
+        '<div class="math-display" data-tex="\\text{hopeless} \\\\ c"><math></math></div></div>')
+    mathml_to_svg(root)
+    assert len(root.findall(".//img")) == 1
+    assert [c.text for c in root.iter("code")] == ["\\text{hopeless} \\\\ c"]
+    assert sum(t.startswith("\\begin{aligned}") for t in seen) == 2

@@ -35,7 +35,7 @@ log = logging.getLogger("converter")
 RENDER_SIZE = 20.0
 _WRAPPERS = {"math-inline": False, "math-display": True}
 #: Bump when the attributes :func:`_svg_image` returns change for the same TeX.
-FORMULA_VERSION = 2
+FORMULA_VERSION = 3
 
 
 class FormulaCache:
@@ -89,13 +89,12 @@ def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
     multi-line formulas whose ``\\\\`` breaks are not inside an environment: a height of
     minus 500 em); such lines are tried again inside ``aligned`` first.
     """
-    formula = _layout(tex, display=display)
+    formula, svg = _layout(tex, display=display)
     if _implausible(formula) and "\\\\" in tex and "\\begin" not in tex:
-        formula = _layout(f"\\begin{{aligned}}{tex}\\end{{aligned}}", display=display)
+        formula, svg = _layout(f"\\begin{{aligned}}{tex}\\end{{aligned}}", display=display)
     if _implausible(formula):
         width, height = formula.getsize()
         raise ValueError(f"ziamath laid it out {width:.0f} x {height:.0f} px")
-    svg = formula.svg()
     width, height = formula.getsize()
     margin = formula.margin
     style = (f"width:{(width + 2 * margin) / RENDER_SIZE:.3f}em;"
@@ -109,17 +108,18 @@ def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
             "style": style}
 
 
-def _layout(tex: str, *, display: bool) -> Any:
+def _layout(tex: str, *, display: bool) -> tuple[Any, str]:
+    """The ziamath formula and its SVG."""
     import ziamath  # only books with math pay for loading it
 
     previous = ziamath.config.svg2
     ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> for the PDF renderer
     try:
         formula = ziamath.Latex(tex, size=RENDER_SIZE, inline=not display)
-        formula.svg()  # lays it out
+        svg = formula.svg()
     finally:
         ziamath.config.svg2 = previous
-    return formula
+    return formula, svg
 
 
 def _implausible(formula: Any) -> bool:
