@@ -318,7 +318,12 @@ def subset_font(path: Path | str, text: str, *, index: int = 0, hinting: bool = 
 
 #: Tables a PDF subset drops from embedded fonts (layout is done; PDF viewers never read them).
 _DROP_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
-                "SVG ")
+                "SVG ",
+                # Passed through as "unrecognised" by HarfBuzz 15 (HarfBuzz 6 left them out):
+                # Microsoft VTT hinting sources (320 KB in NanumGothic), device metrics, tool
+                # stamps. No PDF viewer reads them.
+                "TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "TSIB", "TSIC", "TSID", "TSIJ", "TSIP",
+                "TSIS", "TSIV", "hdmx", "VDMX", "FFTM", "meta")
 
 
 def subset_glyphs(data: bytes, index: int, glyph_ids: list[int], *, hinting: bool,

@@ -163,8 +163,12 @@ def test_a_long_korean_post_embeds_a_subset_not_the_whole_font(tmp_path: Path) -
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
             stream = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-            sizes[str(font["/BaseFont"]).split("+")[-1]] = len(stream.get_object().get_data())
+            data = stream.get_object().get_data()
+            sizes[str(font["/BaseFont"]).split("+")[-1]] = len(data)
+            if descriptor.get("/FontFile2") is not None:  # no hinting sources in any subset
+                assert not {"TSI0", "TSI1", "hdmx"} & set(TTFont(io.BytesIO(data)).keys())
     assert sizes["hanji-serif"] < 1_000_000, sizes  # the whole font is 4.2 MB
+    assert sizes["hanji-sans"] < 200_000, sizes  # the title
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(s in text for s in syllables[::50])
 
