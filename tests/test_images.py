@@ -6,6 +6,8 @@ Every image is generated here with Pillow, small enough to keep the file fast.
 
 from __future__ import annotations
 
+import re
+
 import io
 import pickle
 import struct
@@ -656,6 +658,43 @@ def test_svg_is_sanitised(tmp_path: Path) -> None:
     for kept in (b'xlink:href="#r"', b"data:image/png;base64", b"url(#grad)", b"<text>kept</text>",
                  b"<text>link</text>"):
         assert kept in out, kept
+
+
+def test_svg_inside_svg_is_sanitised_too(tmp_path: Path) -> None:
+    import base64
+    import urllib.parse
+
+    inner = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="steal()"><script>alert(1)</script>'
+             b'<image href="https://evil.example/track.png"/><rect width="4" height="4"/></svg>')
+    deepest = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>'
+    for _ in range(4):  # four levels of nesting: the innermost is dropped
+        deepest = (b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml;base64,'
+                   + base64.b64encode(deepest) + b'"/></svg>')
+    outer = ('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+             f'<image href="data:image/svg+xml;base64,{base64.b64encode(inner).decode()}"/>'
+             f'<image href="data:image/svg+xml,{urllib.parse.quote(inner.decode())}"/>'
+             '<image href="data:image/svg+xml;base64,@@@not-base64"/>'
+             '<rect style="fill: url(data:image/svg+xml;base64,AAAA)" width="1" height="1"/>'
+             f'<image href="data:image/svg+xml;base64,{base64.b64encode(deepest).decode()}"/>'
+             '</svg>').encode()
+    src = tmp_path / "nested.svg"
+    src.write_bytes(outer)
+    out = prep(src).path.read_bytes()
+
+    def inner_svgs(data: bytes) -> list[bytes]:
+        found = []
+        for match in re.finditer(rb'href="data:image/svg\+xml;base64,([^"]*)"', data):
+            decoded = base64.b64decode(match.group(1))
+            found += [decoded, *inner_svgs(decoded)]
+        return found
+
+    nested = inner_svgs(out)
+    assert len(nested) == 2 + 3  # two sanitised copies of `inner`; three of four levels kept
+    for document in [out, *nested]:
+        for gone in (b"<script", b"alert", b"steal", b"evil.example", b"@@@", b"<circle"):
+            assert gone not in document, (gone, document[:200])
+    assert b"url(data:image/svg" not in out
+    assert all(b"<rect" in svg for svg in nested[:2])
 
 
 def test_clean_svg_passes_byte_for_byte(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 An SVG passes through byte for byte unless something must go: ``<script>``, ``<foreignObject>``,
 event-handler attributes (``on*``), processing instructions (``<?xml-stylesheet?>``), and every
 external reference — ``href``/``xlink:href`` not starting with ``#`` or ``data:image/``, CSS
-``url()`` and ``@import`` pointing elsewhere. Documents that declare entities are refused
+``url()`` and ``@import`` pointing elsewhere. An SVG embedded as a ``data:image/svg+xml`` URL is
+sanitised the same way (up to :data:`MAX_NESTING` deep; deeper or undecodable ones are
+dropped); in CSS, such URLs are dropped. Documents that declare entities are refused
 (billion-laughs), as is anything that is not well-formed XML with an ``<svg>`` root.
 Parsing uses lxml with no network, no DTD loading, no entity resolution and no huge trees.
 Knows nothing about output formats.
@@ -11,8 +13,11 @@ Knows nothing about output formats.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import re
+import urllib.parse
 from pathlib import Path
 
 from lxml import etree
@@ -27,6 +32,9 @@ _DROP_ELEMENTS = frozenset({"script", "foreignobject", "handler", "listener"})
 _ANIMATION_ELEMENTS = frozenset({"set", "animate", "animatetransform", "animatemotion"})
 
 _SAFE_REFERENCE = re.compile(r"\s*(?:#|data:image/)", re.IGNORECASE)
+_DATA_SVG = re.compile(r"\s*data:image/svg\+xml", re.IGNORECASE)
+#: SVGs inside SVGs (as data URLs) are sanitised this many levels deep; deeper ones go.
+MAX_NESTING = 3
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.IGNORECASE | re.DOTALL)
 _CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
 
@@ -47,7 +55,23 @@ def _local(name: object) -> str:
 def _safe_css(text: str) -> str:
     """``text`` with ``@import`` removed and external ``url()`` references replaced by ``none``."""
     text = _CSS_IMPORT.sub("", text)
-    return _CSS_URL.sub(lambda m: m.group(0) if _SAFE_REFERENCE.match(m.group(2)) else "none", text)
+    return _CSS_URL.sub(lambda m: m.group(0) if _SAFE_REFERENCE.match(m.group(2))
+                        and not _DATA_SVG.match(m.group(2)) else "none", text)
+
+
+def _safe_nested_svg(url: str, depth: int) -> str | None:
+    """The ``data:image/svg+xml`` ``url`` with its SVG sanitised too, or ``None`` to drop it."""
+    if depth >= MAX_NESTING:
+        return None
+    header, _, payload = url.strip().partition(",")
+    try:
+        raw = (base64.b64decode(payload) if ";base64" in header.lower()
+               else urllib.parse.unquote_to_bytes(payload))
+        root = _parse(raw, Path("<data:image/svg+xml>")).getroot()
+    except (ValueError, binascii.Error, ImageError):
+        return None
+    _sanitise(root, depth + 1)
+    return "data:image/svg+xml;base64," + base64.b64encode(etree.tostring(root)).decode("ascii")
 
 
 def _parse(data: bytes, path: Path) -> etree._ElementTree:
@@ -89,8 +113,9 @@ def _bundled_fonts(node: etree._Element) -> bool:
     return changed
 
 
-def _sanitise(root: etree._Element) -> bool:
+def _sanitise(root: etree._Element, depth: int = 0) -> bool:
     """Remove what is unsafe from ``root``, in place; return whether anything was removed.
+    ``depth`` counts the SVG data URLs ``root`` sits in.
 
     Processing instructions beside the root element cannot be removed in place; they count as
     a change, and :func:`sanitise_svg` then serialises the root element alone.
@@ -117,6 +142,13 @@ def _sanitise(root: etree._Element) -> bool:
             key = _local(attr)
             if key.startswith("on") or (key == "href" and not _SAFE_REFERENCE.match(value)):
                 del node.attrib[attr]
+                changed = True
+            elif key == "href" and _DATA_SVG.match(value):
+                nested = _safe_nested_svg(value, depth)
+                if nested is None:
+                    del node.attrib[attr]
+                else:
+                    node.set(attr, nested)
                 changed = True
             elif "url(" in value.lower() or "@import" in value.lower():
                 safe = _safe_css(value)
