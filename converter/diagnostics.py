@@ -51,17 +51,28 @@ class Diagnostics:
 
 
 class _ForwardToDiagnostics(logging.Handler):
+    """Forwards the records logged on the thread that installed it (several conversions may
+    run in threads at once, each collecting its own warnings)."""
+
     def __init__(self, diagnostics: Diagnostics, prefix: str) -> None:
         super().__init__(level=logging.WARNING)
         self.diagnostics = diagnostics
         self.prefix = prefix
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
         try:
             message = " ".join(record.getMessage().split())
         except Exception:  # a malformed record must not break the conversion
             message = str(record.msg)
         self.diagnostics.warn(f"{self.prefix}{message[:300]}")
+
+
+#: Loggers silenced by :func:`collect_library_warnings`: (blocks using it, original propagate).
+_silenced: dict[str, tuple[int, bool]] = {}
+_silenced_lock = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -70,15 +81,23 @@ def collect_library_warnings(logger_name: str, diagnostics: Diagnostics,
     """Turn a third-party library's warnings (e.g. WeasyPrint's) into build warnings.
 
     The library's own handlers are silenced meanwhile so that nothing reaches the console
-    unsummarised.
+    unsummarised. Thread-safe: each block collects what its own thread logs, and the logger is
+    restored when the last block ends.
     """
     logger = logging.getLogger(logger_name)
     handler = _ForwardToDiagnostics(diagnostics, prefix)
-    previous = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+    with _silenced_lock:
+        count = _silenced.get(logger_name, (0, logger.propagate))
+        _silenced[logger_name] = (count[0] + 1, count[1])
+        logger.propagate = False
+        logger.addHandler(handler)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.propagate = previous
+        with _silenced_lock:
+            logger.removeHandler(handler)
+            users, propagate = _silenced.pop(logger_name)
+            if users > 1:
+                _silenced[logger_name] = (users - 1, propagate)
+            else:
+                logger.propagate = propagate
