@@ -26,6 +26,7 @@ from .options import Format, Options
 from .post import Post, load_post
 from .site import Site, load_site, site_for
 from .themes import load_theme
+from .transforms.links import unwrap_site_paths
 from .processes import WarmProcess, may_start_helpers
 from .writers import WRITERS, PdfWriter, Writer, WriteResult
 from .writers.pdf import warm_up_weasyprint
@@ -204,6 +205,7 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
         except RecursionError:
             # Python-Markdown recurses per level of inline nesting (thousands of `*` or `[`).
             raise InputError("the post is nested too deeply to convert", path=path) from None
+        unwrap_site_paths(chapter.body)  # alone, a post has no other chapters to link to
         meta = BookMeta(title=loaded.title, author=loaded.author or site.author,
                         lang=chapter.lang, date=loaded.date,
                         description=str(loaded.front_matter.get("excerpt")

@@ -48,13 +48,14 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from .assemble import build_chapter
-from .book import Asset, AssetStore, Book, BookMeta, Chapter
+from .book import SITE_PATH_ATTRIBUTE, Asset, AssetStore, Book, BookMeta, Chapter
 from .diagnostics import BuildWarning, Diagnostics
 from .dialect import permalinks
 from .errors import ConfigError, HanjiError, InputError
 from .options import Format, Options, validate_fields
 from .post import Post, load_post
 from .site import Site, find_site_root, site_for
+from .transforms.links import unwrap_site_paths
 
 if TYPE_CHECKING:
     from .writers import WriteResult
@@ -383,6 +384,8 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
     if not chapters:
         raise InputError("no post of the book could be converted")
     link_chapters(chapters, included, sites)
+    for chapter in chapters:
+        unwrap_site_paths(chapter.body)
     first_site = _site_for(included[0].source, options, sites)
     lang = config.lang or options.lang or _majority([c.lang for c in chapters])
     dates = [c.date for c in chapters if c.date]
@@ -453,7 +456,7 @@ def link_chapters(chapters: Sequence[Chapter], posts: Sequence[Post],
     fragments = {chapter.id: _fragment_ids(chapter) for chapter in chapters}
     for chapter in chapters:
         for link in chapter.body.iter("a"):
-            href = (link.get("href") or "").strip()
+            href = (link.get("href") or link.get(SITE_PATH_ATTRIBUTE) or "").strip()
             if not href or href.startswith("#"):
                 continue
             key = _url_key(href, site_list)
@@ -468,6 +471,7 @@ def link_chapters(chapters: Sequence[Chapter], posts: Sequence[Post],
             fragment = unquote(urlsplit(href).fragment)
             anchor = fragments[target.id].get(fragment.casefold()) if fragment else None
             link.set("href", "#" + (anchor or f"{target.id}-title"))
+            link.attrib.pop(SITE_PATH_ATTRIBUTE, None)
 
 
 def _owning_site(path: Path, sites: Sequence[Site]) -> Site | None:

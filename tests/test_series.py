@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SiteBuilder, epubcheck_problems, pdf_text
+from conftest import SiteBuilder, epub_texts, epubcheck_problems, pdf_text
 from lxml import etree
 
 from converter.diagnostics import Diagnostics
@@ -253,6 +253,34 @@ def test_links_in_custom_permalink_style_with_encoded_categories(tmp_path: Path)
     # A renamed category: the slug still names exactly one post of the book.
     assert links["옛 주소"] == f"#{first.id}-title"
     assert links["다른 페이지"] == "https://test.example/guide/sdk-intro-2.html"
+
+
+def test_site_relative_links_without_a_site_url(tmp_path: Path) -> None:
+    """A _config.yml without `url`: links between posts still become internal; the other
+    site-relative links are unwrapped (no dead "/..." link in the book)."""
+    site = SiteBuilder(tmp_path / "blog")
+    (site.root / "_config.yml").write_text('title: "블로그"\nlocale: "ko-KR"\n', encoding="utf-8")
+    site.post("2021-03-01-first.md", "## 시작\n\n본문", front_matter='title: "첫 글"')
+    site.post("2021-03-02-second.md", """
+        [첫 글로](/2021/03/01/first.html) 그리고 [시작 부분](/2021/03/01/first.html#시작)
+        [소개 페이지](/about/) 끝.
+        """, front_matter='title: "둘째 글"')
+    first, second = _linked_book(site).chapters
+    links = _hrefs(second)
+    assert links["첫 글로"] == f"#{first.id}-title"
+    assert links["시작 부분"] == f"#{first.headings[0].id}"
+    assert "소개 페이지" not in links  # unwrapped: its text stays
+    assert "소개 페이지" in second.body.text_content()
+    assert not [a for c in (first, second) for a in c.body.iter("a")
+                if any(k.startswith("data-hanji") for k in a.attrib)]
+    # Alone, a post keeps none of those links, and loses no text.
+    from converter import api
+
+    result = api.convert(site.root / "_posts" / "2021-03-02-second.md",
+                         output_dir=tmp_path / "out", formats=["epub"])
+    xhtml = "".join(epub_texts(result.outputs["epub"].path).values())
+    assert "첫 글로" in xhtml and "소개 페이지" in xhtml
+    assert 'href="/' not in xhtml and "data-hanji" not in xhtml
 
 
 # ------------------------------------------------------------------------- the book

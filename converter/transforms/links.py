@@ -2,7 +2,10 @@
 
 Empty ``href``s, links to local files (an image, a download) and fragment links whose target
 is not in the chapter are unwrapped to their text. Links between posts of one book are made
-internal by the book builder, which knows every chapter.
+internal by the book builder, which knows every chapter. Site-relative links (``/2019/x/``)
+point at the live site when ``_config.yml`` has a ``url``; without one they wait in
+:data:`~converter.book.SITE_PATH_ATTRIBUTE` for the book builder, and
+:func:`unwrap_site_paths` unwraps those that lead outside the book.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from urllib.parse import unquote
 
 from lxml import html
 
+from ..book import SITE_PATH_ATTRIBUTE
 from . import TransformContext, transform
 
 _KEEP_SCHEMES = ("http://", "https://", "mailto:")
@@ -27,9 +31,12 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
             continue
         if href.startswith("#") and unquote(href[1:]) in ids:
             continue
-        if href.startswith("/") and not href.startswith("//") and site_url:
-            # A site-relative link to another page: point readers at the live site.
-            link.set("href", site_url + href)
+        if href.startswith("/") and not href.startswith("//"):
+            if site_url:  # a site-relative link to another page: point at the live site
+                link.set("href", site_url + href)
+            else:  # perhaps a post of the same book (series.link_chapters decides)
+                del link.attrib["href"]
+                link.set(SITE_PATH_ATTRIBUTE, href)
             continue
         if href.startswith("//"):
             link.set("href", "https:" + href)
@@ -38,3 +45,12 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
             link.attrib.pop("href", None)
             continue
         link.drop_tag()
+
+
+def unwrap_site_paths(root: html.HtmlElement) -> None:
+    """Unwrap the site-relative links that no chapter took (see the module doc)."""
+    for link in list(root.iter("a")):
+        if link.attrib.pop(SITE_PATH_ATTRIBUTE, None) is None or link.get("href"):
+            continue
+        if not (link.get("id") or link.get("name")):
+            link.drop_tag()
