@@ -43,7 +43,8 @@ from converter.images import (
     prepare_images,
     sniff_image_type,
 )
-from converter.images.prepare import MIN_REQUESTS_PER_WORKER
+from converter.images.prepare import MIN_REQUESTS_PER_FORKED_WORKER, MIN_REQUESTS_PER_WORKER
+from converter.processes import forks, helper_context
 from converter.images.raster import fit_size
 
 DEFAULT_DIR = REPO.parent / "shared" / "seed-site" / "assets" / "Images"
@@ -197,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
               f"output {megabytes([p.path for p in prepared]):.2f} MB")
         print(f"ratio stage / bare: {ratio:.2f}x wall, {stage_cpu / bare_cpu:.2f}x CPU "
               f"(goal <= 1.5x): {'OK' if ratio <= 1.5 else 'OVER'}")
-        processes = min(args.workers, len(paths) // MIN_REQUESTS_PER_WORKER)
+        forked = forks(helper_context())
+        per_worker = MIN_REQUESTS_PER_FORKED_WORKER if forked else MIN_REQUESTS_PER_WORKER
+        processes = min(args.workers, len(paths) // per_worker, len(paths))
         print(f"image stage, cold cache, workers={args.workers}: {parallel_time:7.3f} s wall "
-              f"{parallel_cpu:7.3f} s CPU ({max(1, processes)} process(es): the stage starts a "
-              f"pool only with {MIN_REQUESTS_PER_WORKER}+ images per worker; start-up included)")
+              f"{parallel_cpu:7.3f} s CPU ({max(1, processes)} {'forked' if forked else 'spawned'} "
+              f"process(es), {per_worker}+ images per worker; start-up included)")
         print(f"image stage, warm cache:            {warm_time:7.3f} s wall")
         for result in prepared:
             print(f"  {result.source.name:36} -> {result.media_type:10} {result.width}x{result.height}"

@@ -21,7 +21,7 @@ import logging
 import math
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PIL import (
@@ -307,16 +307,12 @@ def _exact_palette(im: Image.Image, colours: Colours) -> Image.Image | None:
     return quantised
 
 
-def _encode_png(im: Image.Image, colours: Colours | None, palette: bool = True) -> bytes:
-    """Optimised PNG; an exact palette version instead when it is smaller (and allowed)."""
-    data = _png(im)
-    if palette and colours is not None and im.mode in ("RGB", "RGBA"):
-        paletted = _exact_palette(im, colours)
-        if paletted is not None:
-            smaller = _png(paletted)
-            if len(smaller) < len(data):
-                return smaller
-    return data
+def _palette_png(im: Image.Image, colours: Colours | None) -> bytes | None:
+    """An exact palette PNG of ``im`` if it has at most 256 colours (else ``None``)."""
+    if colours is None or im.mode not in ("RGB", "RGBA"):
+        return None
+    paletted = _exact_palette(im, colours)
+    return _png(paletted) if paletted is not None else None
 
 
 def _strips(im: Image.Image) -> Image.Image:
@@ -334,32 +330,62 @@ def _strips(im: Image.Image) -> Image.Image:
     return sample
 
 
-def _encode_still(im: Image.Image, media_type: str, quality: int, path: Path,
-                  palette: bool = True) -> Encoded:
-    """Choose JPEG or PNG by content and encode (palette PNGs only if ``palette``)."""
-    width, height = im.size
+def _choose_type(im: Image.Image, media_type: str, quality: int) -> tuple[str, str]:
+    """JPEG or PNG for this image, by content, with the reason (decided once per source)."""
     if im.mode in ("RGBA", "LA"):
-        reason, out_type = "transparency", PNG
-        data = _encode_png(im, _colours(im) if im.mode == "RGBA" else None, palette)
-    elif media_type in _PHOTO_CODECS:
-        reason, out_type, data = "lossy photographic source", JPEG, _jpeg(im, quality)
-    else:
-        colours = _colours(im) if im.mode == "RGB" else None
-        if colours is not None:
-            reason, out_type, data = (f"{len(colours)} colours", PNG,
-                                      _encode_png(im, colours, palette))
+        return PNG, "transparency"
+    if media_type in _PHOTO_CODECS:
+        return JPEG, "lossy photographic source"
+    colours = _colours(im) if im.mode == "RGB" else None
+    if colours is not None:
+        return PNG, f"{len(colours)} colours"
+    sample = _strips(im)
+    ratio = len(_png(sample, level=1)) / max(1, len(_jpeg(sample, quality)))
+    if ratio >= PHOTO_SIZE_RATIO:
+        return JPEG, f"photographic (PNG/JPEG {ratio:.1f})"
+    return PNG, f"graphic (PNG/JPEG {ratio:.1f})"
+
+
+class _Encoder:
+    """Encodes one decoded source at the sizes the requests ask for, sharing the work: each
+    size is resized once, and each encoding made once (the PDF's true-colour PNG is the EPUB's
+    when a palette does not beat it)."""
+
+    def __init__(self, im: Image.Image, out_type: str, reason: str, path: Path) -> None:
+        self.im, self.out_type, self.reason, self.path = im, out_type, reason, path
+        self._sized: dict[tuple[int, int], Image.Image] = {}
+        self._done: dict[tuple[object, ...], bytes] = {}
+
+    def sized(self, size: tuple[int, int]) -> Image.Image:
+        if size not in self._sized:
+            im = self.im.resize(size, _RESAMPLE, reducing_gap=_REDUCING_GAP) \
+                if self.im.size != size else self.im
+            self._sized[size] = _drop_opaque_alpha(im)
+        return self._sized[size]
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], bytes | None]) -> bytes | None:
+        if key not in self._done:
+            self._done[key] = make()  # type: ignore[assignment]
+        return self._done[key]
+
+    def encode(self, size: tuple[int, int], quality: int, palette: bool) -> Encoded:
+        im = self.sized(size)
+        if self.out_type == JPEG:
+            data = self._once(("jpeg", size, quality), lambda: _jpeg(im, quality))
+            media_type = JPEG
         else:
-            sample = _strips(im)
-            jpeg = _jpeg(sample, quality)
-            ratio = len(_png(sample, level=1)) / max(1, len(jpeg))
-            if ratio >= PHOTO_SIZE_RATIO:
-                reason, out_type = f"photographic (PNG/JPEG {ratio:.1f})", JPEG
-                data = jpeg if sample is im else _jpeg(im, quality)
-            else:
-                reason, out_type = f"graphic (PNG/JPEG {ratio:.1f})", PNG
-                data = _encode_png(im, None)
-    logger.debug("%s: %s %dx%d as %s (%s)", path, im.mode, width, height, out_type, reason)
-    return Encoded(data=data, media_type=out_type, width=width, height=height)
+            data = self._once(("png", size), lambda: _png(im))
+            media_type = PNG
+            if palette:
+                paletted = self._once(("palette", size),
+                                      lambda: _palette_png(im, _colours(im)
+                                                           if im.mode in ("RGB", "RGBA") else None))
+                if paletted is not None and len(paletted) < len(data):  # type: ignore[arg-type]
+                    data = paletted
+        logger.debug("%s: %s %dx%d as %s (%s)", self.path, im.mode, *im.size, media_type,
+                     self.reason)
+        return Encoded(data=data, media_type=media_type, width=im.width,  # type: ignore[arg-type]
+                       height=im.height)
 
 
 def _encode_animation(im: Image.Image, size: tuple[int, int], path: Path) -> Encoded:
@@ -446,10 +472,8 @@ def process_raster_many(data: bytes, media_type: str, requests: list[ImageReques
         if orientation != 1:
             ImageOps.exif_transpose(im, in_place=True)
         im = _to_srgb(_normalise_mode(im), icc, path)
-        outputs = []
-        for request, size in zip(requests, sizes):
-            sized = im.resize(size, _RESAMPLE, reducing_gap=_REDUCING_GAP) if im.size != size else im
-            outputs.append(_encode_still(_drop_opaque_alpha(sized), media_type,
-                                         request.profile.jpeg_quality, path,
-                                         request.profile.palette))
-        return outputs
+        out_type, reason = _choose_type(_drop_opaque_alpha(im), media_type,
+                                        max(r.profile.jpeg_quality for r in requests))
+        encoder = _Encoder(im, out_type, reason, path)
+        return [encoder.encode(size, request.profile.jpeg_quality, request.profile.palette)
+                for request, size in zip(requests, sizes)]
