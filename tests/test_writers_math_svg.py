@@ -109,3 +109,36 @@ def test_impossible_boxes_are_retried_in_aligned_then_shown_as_tex(monkeypatch) 
     assert len(root.findall(".//img")) == 1
     assert [c.text for c in root.iter("code")] == ["\\text{hopeless} \\\\ c"]
     assert sum(t.startswith("\\begin{aligned}") for t in seen) == 2
+
+
+def test_formulas_are_drawn_beside_the_images_and_used(tmp_path, monkeypatch) -> None:
+    """With many formulas a helper process draws them while images are prepared; the PDF
+    writer then draws none itself, and the PDF has every formula."""
+    import pypdf
+    from conftest import SiteBuilder
+
+    from converter import api
+    from converter.options import Options
+    from converter.writers import math_svg
+
+    body = "\n\n".join(f"식 {n}: $$x_{{{n}}}^2 + y_{{{n}}} = {n}$$" for n in range(20))
+    post = SiteBuilder(tmp_path / "site").post("2024-01-01-math.md", body=body,
+                                               front_matter='title: "수식"\nuse_math: true')
+    drawn_here: list[str] = []
+    real = math_svg._svg_image
+
+    def counting(tex: str, *, display: bool) -> dict[str, str]:
+        drawn_here.append(tex)  # the fork inherits this too, but appends in its own memory
+        return real(tex, display=display)
+
+    monkeypatch.setattr(math_svg, "_svg_image", counting)
+    monkeypatch.setattr(api, "MIN_FORMULAS_FOR_HELPER", 5)
+    result = api.convert(post, output_dir=tmp_path / "out", formats=["pdf"],
+                         options=Options(jobs=2, cache_dir=tmp_path / "cache"))
+    from converter.processes import forks, helper_context
+
+    if forks(helper_context()):
+        assert drawn_here == []  # all twenty came from the helper
+    assert len(list((tmp_path / "cache" / "math").glob("*.json"))) == 20
+    reader = pypdf.PdfReader(result.outputs["pdf"].path)
+    assert "식 19" in "".join(page.extract_text() for page in reader.pages)

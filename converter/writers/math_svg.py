@@ -47,6 +47,10 @@ class FormulaCache:
         self._memory: dict[tuple[str, bool], dict[str, str]] = {}
         self._salt: str | None = None
 
+    def seed(self, drawn: dict[tuple[str, bool], dict[str, str]]) -> None:
+        """Add formulas drawn elsewhere (:func:`draw_formulas` in a helper process)."""
+        self._memory.update(drawn)
+
     def _path(self, tex: str, display: bool) -> Path | None:
         if self.directory is None:
             return None
@@ -126,6 +130,40 @@ def _implausible(formula: Any) -> bool:
     """A box no formula has: empty, negative, or taller than 60 lines of text."""
     width, height = formula.getsize()
     return not (0 < width and 0 < height < 60 * 1.5 * RENDER_SIZE)
+
+
+def formulas_in(root: html.HtmlElement) -> list[tuple[str, bool]]:
+    """The distinct ``(tex, display)`` formulas :func:`mathml_to_svg` would draw in ``root``."""
+    found: dict[tuple[str, bool], None] = {}
+    for wrapper in root.iter():
+        if _local(wrapper.tag) not in {"span", "div"}:
+            continue
+        kind = next((c for c in (wrapper.get("class") or "").split() if c in _WRAPPERS), None)
+        tex = wrapper.get("data-tex")
+        if kind is not None and tex is not None and any(
+                _local(child.tag) == "math" for child in wrapper):
+            found[(tex, _WRAPPERS[kind])] = None
+    return list(found)
+
+
+def draw_formulas(formulas: list[tuple[str, bool]],
+                  directory: Path | None) -> dict[tuple[str, bool], dict[str, str]]:
+    """Draw ``formulas`` (through the cache in ``directory``); the ones ziamath cannot draw
+    are left out (the writer tries them again and reports them). Runs in a helper process
+    while images are prepared."""
+    cache = FormulaCache(directory)
+    drawn: dict[tuple[str, bool], dict[str, str]] = {}
+    for tex, display in formulas:
+        try:
+            drawn[(tex, display)] = cache.get(tex, display=display)
+        except Exception:  # noqa: BLE001 - reported by the writer's own attempt
+            continue
+    return drawn
+
+
+def import_ziamath() -> None:
+    """Warm-up for a helper process that will draw formulas."""
+    import ziamath  # noqa: F401
 
 
 def _local(tag: object) -> str:

@@ -65,6 +65,15 @@ class PdfWriter(Writer):
     #: lay out the PDF in, beside the EPUB writer; ``None`` lays it out in this process.
     process: WarmProcess | None = None
 
+    #: A :class:`~converter.processes.WarmProcess` drawing the book's formulas
+    #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
+    formulas: WarmProcess | None = None
+
+    @property
+    def formula_directory(self) -> Path | None:
+        """Where drawn formulas are cached: the image cache's ``math/`` folder."""
+        return self.cache.directory / "math" if self.cache is not None else None
+
     def warm_up(self) -> None:
         warm_up_weasyprint()  # 1–2 s of imports, overlapped with the image stage
 
@@ -110,8 +119,14 @@ class PdfWriter(Writer):
         if book.has_math:
             from .math_svg import FormulaCache, mathml_to_svg  # only books with math pay for it
 
-            directory = self.cache.directory / "math" if self.cache is not None else None
-            mathml_to_svg(body, FormulaCache(directory))
+            formulas = FormulaCache(self.formula_directory)
+            helper, self.formulas = self.formulas, None
+            if helper is not None:
+                try:
+                    formulas.seed(helper.result())
+                except OutputError as exc:  # the formulas are drawn here instead
+                    log.debug("formula helper failed: %s", exc)
+            mathml_to_svg(body, formulas)
         label_headings(body)  # outline and running heads from the text before the joiners
         linebreak.apply(body)
         return doc
