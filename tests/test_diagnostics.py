@@ -11,6 +11,7 @@ from converter.diagnostics import Diagnostics, collect_library_warnings
 def test_each_thread_collects_its_own_library_warnings() -> None:
     library = logging.getLogger("hanji-test-library")
     library.propagate = True
+    library.setLevel(logging.WARNING)  # whatever earlier tests did to the root logger
     results: dict[int, Diagnostics] = {}
     inside = threading.Barrier(4)
 
