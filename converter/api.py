@@ -25,9 +25,9 @@ from .images import ImageCache, ImageError, ImageRequest, PreparedImage, prepare
 from .options import Format, Options
 from .post import Post, load_post
 from .site import Site, load_site, site_for
+from .processes import WarmProcess, may_start_helpers
 from .themes import load_theme
 from .transforms.links import unwrap_site_paths
-from .processes import WarmProcess, may_start_helpers
 from .writers import WRITERS, PdfWriter, Writer, WriteResult
 from .writers.pdf import warm_up_weasyprint
 

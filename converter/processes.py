@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -56,8 +57,17 @@ def may_start_helpers() -> bool:
     return not multiprocessing.current_process().daemon and (os.cpu_count() or 1) > 1
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(1)
+
+
 def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
-    """The child: warm up, then run the one job received and send back its outcome."""
+    """The child: warm up, then run the one job received and send back its outcome.
+
+    A terminated child (the parent gave up on it) unwinds like an interrupted one, so a job
+    writing through :func:`~converter.writers.base.atomic_output` removes its temporary file.
+    """
+    signal.signal(signal.SIGTERM, _stop)
     try:
         warm_up()
     except Exception:  # the job itself will fail and say why

@@ -162,3 +162,26 @@ def test_helpers_work_while_other_threads_run(tmp_path: Path) -> None:
         thread.join()
     assert result.pages and result.pages >= 2
     assert "한국어" in pypdf.PdfReader(result.outputs["pdf"].path).pages[1].extract_text()
+
+
+def _write_slowly(target: str) -> None:
+    from converter.writers.base import atomic_output
+
+    with atomic_output(Path(target)) as tmp:
+        tmp.write_bytes(b"half")
+        import time
+
+        time.sleep(30)
+
+
+def test_a_terminated_helper_leaves_no_temporary_file(tmp_path: Path) -> None:
+    import time
+
+    process = WarmProcess(_nothing)
+    process.submit(_write_slowly, str(tmp_path / "book.pdf"))
+    deadline = time.monotonic() + 10
+    while not list(tmp_path.glob(".book.pdf.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.glob(".book.pdf.*"))  # the job is writing
+    process.close()  # the parent gives up (an error elsewhere, a timeout)
+    assert not list(tmp_path.iterdir())
