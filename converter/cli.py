@@ -193,7 +193,10 @@ class _BatchProgress:
                                  MofNCompleteColumn(), TimeElapsedColumn(),
                                  TextColumn("eta"), TimeRemainingColumn(),
                                  TextColumn("{task.description}"),
-                                 console=ui.err, disable=not ui.live, transient=True)
+                                 console=ui.err, disable=not ui.live, transient=True,
+                                 # No refresh thread for one post: it converts in this process,
+                                 # whose helpers are forked only while it has a single thread.
+                                 auto_refresh=total > 1)
         self.task = self.progress.add_task("", total=total)
         self.running: list[str] = []
 
