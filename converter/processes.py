@@ -66,8 +66,11 @@ def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
 
     A terminated child (the parent gave up on it) unwinds like an interrupted one, so a job
     writing through :func:`~converter.writers.base.atomic_output` removes its temporary file.
+    Ctrl-C is the parent's to handle (it then stops the child): the child ignores SIGINT, so
+    an interrupted conversion prints no traceback from here.
     """
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         warm_up()
     except Exception:  # the job itself will fail and say why
