@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class HelperDied(OutputError):
+    """A helper process ended without answering (killed, crashed, or could not start)."""
+
+
 def helper_context() -> BaseContext:
     """The multiprocessing context for helper processes started now (see the module doc)."""
     methods = multiprocessing.get_all_start_methods()
@@ -143,8 +147,8 @@ class WarmProcess:
         except (EOFError, OSError):
             self._process.join(timeout=5)
             code = self._process.exitcode
-            raise OutputError(f"the {self._process.name} process died (exit code {code})",
-                              path=self._error_path) from None
+            raise HelperDied(f"the {self._process.name} process died (exit code {code})",
+                             path=self._error_path) from None
         finally:
             self._conn.close()
         if kind == "ok":

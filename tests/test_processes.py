@@ -185,3 +185,31 @@ def test_a_terminated_helper_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert list(tmp_path.glob(".book.pdf.*"))  # the job is writing
     process.close()  # the parent gives up (an error elsewhere, a timeout)
     assert not list(tmp_path.iterdir())
+
+
+_PARENT = os.getpid()
+_REAL_RENDER = None
+
+
+def _render_dying_in_helper(*job: object) -> object:
+    if os.getpid() != _PARENT:
+        os._exit(9)  # the helper crashes (a segfault in a library, an OOM kill)
+    return _REAL_RENDER(*job)  # type: ignore[misc]
+
+
+def test_a_crashed_pdf_helper_is_replaced_by_layout_here(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    global _REAL_RENDER
+    if not forks(helper_context()):
+        pytest.skip("needs forked helpers")
+    from converter.writers import pdf as pdf_writer
+
+    _REAL_RENDER = pdf_writer.render_pdf
+    monkeypatch.setattr(pdf_writer, "render_pdf", _render_dying_in_helper)
+    post = _post(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="converter"):
+        result = api.convert(post, output_dir=tmp_path / "out", formats=["pdf"],
+                             options=Options(jobs=2, cache=False))
+    assert "hanji-pdf process died (exit code 9)" in caplog.text
+    assert "한국어" in pypdf.PdfReader(result.outputs["pdf"].path).pages[1].extract_text()

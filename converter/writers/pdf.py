@@ -229,7 +229,20 @@ class PdfWriter(Writer):
         process, self.process = self.process, None  # one job per process
         if process is not None:
             process.submit(render_pdf, *job, error_path=error_path)
-            return lambda: self._result(target, process.result())
+
+            def finish() -> WriteResult:
+                from ..processes import HelperDied
+
+                try:
+                    rendered = process.result()
+                except HelperDied as exc:
+                    # E.g. a forkserver child that could not import the caller's __main__;
+                    # the layout itself may be fine: do it here, as without helpers.
+                    log.warning("%s; laying the PDF out in this process instead", exc.message)
+                    rendered = render_pdf(*job)
+                return self._result(target, rendered)
+
+            return finish
         rendered = render_pdf(*job)
         return lambda: self._result(target, rendered)
 
