@@ -105,9 +105,11 @@ def test_impossible_boxes_are_retried_in_aligned_then_shown_as_tex(monkeypatch) 
     root = html.fromstring(
         '<div><div class="math-display" data-tex="\\text{fixable} \\\\ b"><math></math></div>'
         '<div class="math-display" data-tex="\\text{hopeless} \\\\ c"><math></math></div></div>')
-    mathml_to_svg(root)
+    warned: list[str] = []
+    mathml_to_svg(root, warn=warned.append)
     assert len(root.findall(".//img")) == 1
     assert [c.text for c in root.iter("code")] == ["\\text{hopeless} \\\\ c"]
+    assert len(warned) == 1 and "hopeless" in warned[0] and "shown as TeX" in warned[0]
     assert sum(t.startswith("\\begin{aligned}") for t in seen) == 2
 
 

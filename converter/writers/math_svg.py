@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -170,11 +171,13 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None) -> None:
+def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
+                  warn: Callable[[str], None] | None = None) -> None:
     """Replace MathML under ``root`` by SVG images rendered from each wrapper's ``data-tex``.
 
     Works on plain and XHTML-namespaced trees (new elements take the wrapper's namespace).
-    ``cache`` keeps drawn formulas (default: in memory, for this call).
+    ``cache`` keeps drawn formulas (default: in memory, for this call); ``warn`` (default:
+    the log) hears of each formula that could not be drawn and is shown as TeX source.
     """
     cache = cache or FormulaCache()
     for wrapper in list(root.iter()):
@@ -193,7 +196,11 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None) -> 
         try:
             attributes = dict(cache.get(tex, display=display))
         except Exception as exc:  # noqa: BLE001 - ziamath raises many types
-            log.warning("math %r could not be drawn as SVG (%s); shown as TeX source", tex[:60], exc)
+            message = f"math {tex[:60]!r} could not be drawn for the PDF ({exc}); shown as TeX"
+            if warn is not None:
+                warn(message)
+            else:
+                log.warning("%s", message)
             replacement = wrapper.makeelement(namespace + "code", {"class": "math-source"})
             replacement.text = tex
         else:

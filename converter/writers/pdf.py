@@ -126,7 +126,7 @@ class PdfWriter(Writer):
                     formulas.seed(helper.result())
                 except OutputError as exc:  # the formulas are drawn here instead
                     log.debug("formula helper failed: %s", exc)
-            mathml_to_svg(body, formulas)
+            mathml_to_svg(body, formulas, warn=self.diagnostics.warn)
         label_headings(body)  # outline and running heads from the text before the joiners
         linebreak.apply(body)
         return doc
