@@ -375,15 +375,21 @@ class _BookProgress:
                                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                  console=ui.err, disable=not ui.live, transient=True)
         self.tasks: dict[str, Any] = {}
+        self.live = False
 
     def __enter__(self) -> _BookProgress:
-        self.progress.__enter__()
-        return self
+        return self  # the display starts with the first stage (see update)
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+        if self.live:
+            self.progress.__exit__(*exc)  # type: ignore[arg-type]
 
     def update(self, stage: str, done: int, total: int) -> None:
+        if not self.live:
+            # Started only now: the book's PDF helper has been forked by then, before the
+            # display's refresh thread exists (forking is cheap only while single-threaded).
+            self.progress.__enter__()
+            self.live = True
         task = self.tasks.get(stage)
         if task is None:
             task = self.tasks[stage] = self.progress.add_task(self._LABELS.get(stage, stage),
