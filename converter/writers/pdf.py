@@ -253,9 +253,21 @@ class PdfWriter(Writer):
                            size=rendered.size)
 
 
+#: The WeasyPrint series the patches below were written and tested against.
+PATCHED_WEASYPRINT_SERIES = "70."
+
+
 def warm_up_weasyprint() -> None:
     """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting, PNG
-    embedding."""
+    embedding. Another WeasyPrint series (the package requires 70.x; a user may force
+    another) runs unpatched, with a warning: worse Korean line breaks, never a crash."""
+    import weasyprint
+
+    if not weasyprint.__version__.startswith(PATCHED_WEASYPRINT_SERIES):
+        log.warning("WeasyPrint %s is not the %sx series hanji was tested with; its patches "
+                    "(Korean line breaking, font subsetting) are not applied",
+                    weasyprint.__version__, PATCHED_WEASYPRINT_SERIES)
+        return
     linebreak.patch_weasyprint()
     font_subset.patch_weasyprint()
     pdf_images.patch_weasyprint()
