@@ -113,8 +113,8 @@ class WarmProcess:
                  context: BaseContext | None = None) -> None:
         context = context or helper_context()
         self._conn, child_conn = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child_conn, warm_up), name=name,
-                                         daemon=True)
+        self._process = context.Process(  # type: ignore[attr-defined]  # concrete contexts have it
+            target=_serve, args=(child_conn, warm_up), name=name, daemon=True)
         self._process.start()
         child_conn.close()
         self._used = False

@@ -283,7 +283,7 @@ class RenderedPdf:
 
 
 def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
-               error_path: Path) -> RenderedPdf:
+               error_path: Path | None) -> RenderedPdf:
     """Lay out the HTML ``source`` with WeasyPrint and write the PDF atomically to ``target``.
 
     Reads only files under ``roots`` (:class:`RestrictedFetcher`). A module-level function of
