@@ -11,8 +11,8 @@ import contextlib
 import logging
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +24,8 @@ from .errors import InputError, OutputError
 from .images import ImageCache, ImageError, ImageRequest, PreparedImage, prepare_images
 from .options import Format, Options
 from .post import Post, load_post
-from .site import Site, load_site, site_for
 from .processes import WarmProcess, may_start_helpers
+from .site import Site, load_site, site_for
 from .themes import load_theme
 from .transforms.links import unwrap_site_paths
 from .writers import WRITERS, PdfWriter, Writer, WriteResult

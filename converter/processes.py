@@ -25,7 +25,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from .errors import HanjiError, OutputError
 
@@ -121,7 +121,7 @@ class WarmProcess:
         self._finished = False
         self._error_path: Path | None = None
 
-    def __enter__(self) -> WarmProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -35,7 +35,7 @@ def patch_weasyprint() -> None:
         try:
             data = subset_glyphs(self.file_content, self.index, list(to_unicode),
                                  hinting=hinting, notdef_outline=bool(self.missing))
-        except Exception:  # noqa: BLE001 - any failure falls back to WeasyPrint's own path
+        except Exception:  # any failure falls back to WeasyPrint's own path
             log.debug("uharfbuzz could not subset %s", self.family, exc_info=True)
             data = None
         if data:

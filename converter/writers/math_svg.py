@@ -23,8 +23,8 @@ import base64
 import hashlib
 import json
 import logging
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -157,14 +157,14 @@ def draw_formulas(formulas: list[tuple[str, bool]],
     for tex, display in formulas:
         try:
             drawn[(tex, display)] = cache.get(tex, display=display)
-        except Exception:  # noqa: BLE001 - reported by the writer's own attempt
+        except Exception:
             continue
     return drawn
 
 
 def import_ziamath() -> None:
     """Warm-up for a helper process that will draw formulas."""
-    import ziamath  # noqa: F401
+    import ziamath
 
 
 def _local(tag: object) -> str:
@@ -195,7 +195,7 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
         display = _WRAPPERS[kind]
         try:
             attributes = dict(cache.get(tex, display=display))
-        except Exception as exc:  # noqa: BLE001 - ziamath raises many types
+        except Exception as exc:
             message = f"math {tex[:60]!r} could not be drawn for the PDF ({exc}); shown as TeX"
             if warn is not None:
                 warn(message)
