@@ -40,7 +40,10 @@ def content_digest(data: bytes) -> str:
 
 
 def cache_key(digest: str, request: ImageRequest) -> str:
-    """The cache key of ``request`` for a source whose content hashes to ``digest``."""
+    """The cache key of ``request`` for a source whose content hashes to ``digest``.
+
+    The decompression-bomb limit is not part of it: it guards decoding, and a cached output
+    was decoded within the limit of its day (failures are never cached)."""
     profile = request.profile
     parts = [PIPELINE_VERSION, digest, profile.max_long_edge, profile.max_pixels,
              profile.jpeg_quality, profile.first_frame_only, request.target_width_px]
