@@ -350,6 +350,22 @@ def test_animated_gif_kept_when_profile_allows(tmp_path: Path) -> None:
     assert b"secret comment" not in result.path.read_bytes()
 
 
+def test_animated_gif_kept_in_a_batch_of_one(tmp_path: Path) -> None:
+    """The batch path (one request on the source) keeps the animation too."""
+    src = tmp_path / "anim.gif"
+    frames = [Image.new("RGB", (80, 60), colour) for colour in (RED, (20, 200, 20), BLUE)]
+    frames[0].save(src, "GIF", save_all=True, append_images=frames[1:], duration=120, loop=0)
+    animated = ImageRequest(src, ImageProfile(max_long_edge=40, max_pixels=None,
+                                              first_frame_only=False))
+    still = ImageRequest(src, ImageProfile(max_long_edge=40, max_pixels=None))
+    alone = prepare_images([animated], cache=None, out_dir=tmp_path / "a")[animated]
+    both = prepare_images([animated, still], cache=None, out_dir=tmp_path / "b")
+    for result in (alone, both[animated]):
+        with Image.open(result.path) as out:
+            assert getattr(out, "n_frames", 1) == 3
+    assert both[still].media_type == "image/png"
+
+
 @pytest.mark.parametrize("fmt", ["WEBP", "BMP", "TIFF"])
 def test_other_raster_formats_are_converted(tmp_path: Path, fmt: str) -> None:
     src = tmp_path / f"image.{fmt.lower()}"
@@ -748,7 +764,7 @@ def test_cache_hit_returns_same_path_without_decoding(tmp_path: Path,
     def no_decoding(*args: object, **kwargs: object) -> None:
         raise AssertionError("a cache hit must not decode")
 
-    monkeypatch.setattr(raster, "process_raster", no_decoding)
+    monkeypatch.setattr(raster, "process_raster_many", no_decoding)
     monkeypatch.setattr(Image, "open", no_decoding)
     second = prep(src, cache=cache)
     assert second == first

@@ -62,22 +62,8 @@ def _read(path: Path) -> bytes:
         raise ImageError(path, f"cannot read file: {exc.strerror or exc}") from None
 
 
-def _encode(data: bytes, request: ImageRequest, max_source_pixels: int) -> Encoded:
-    path = request.source
-    if not data:
-        raise ImageError(path, "corrupt image: the file is empty")
-    media_type = sniff_bytes(data[:SNIFF_BYTES])
-    if media_type is None:
-        raise ImageError(path, "unsupported image type: the content is no image format hanji reads")
-    if media_type == SVG:
-        safe, width, height = svg.sanitise_svg(data, path)
-        return Encoded(data=safe, media_type=SVG, width=width, height=height)
-    return raster.process_raster(data, media_type, request, path=path,
-                                 max_source_pixels=max_source_pixels)
-
-
 def _encode_many(data: bytes, requests: list[ImageRequest], max_source_pixels: int) -> list[Encoded]:
-    """Encode several requests on the same source bytes (decoded once)."""
+    """Encode one or more requests on the same source bytes (decoded once)."""
     path = requests[0].source
     if not data:
         raise ImageError(path, "corrupt image: the file is empty")
@@ -156,7 +142,8 @@ def prepare_image(request: ImageRequest, *, cache: ImageCache | None, out_dir: P
         if hit is not None:
             logger.debug("%s: cached as %s", request.source, hit.path.name)
             return hit
-    return _store(key, request, _encode(data, request, max_source_pixels), cache, out_dir)
+    return _store(key, request, _encode_many(data, [request], max_source_pixels)[0], cache,
+                  out_dir)
 
 
 def _prepare_or_error(request: ImageRequest, cache: ImageCache | None, out_dir: Path | None,

@@ -103,7 +103,7 @@ def _captured_warnings(path: Path) -> Iterator[None]:
 
     ``warnings.catch_warnings`` swaps process-wide state and is not thread-safe, so on any
     other thread (a caller overlapping the stage with other work) warnings are left alone;
-    the explicit size check in :func:`process_raster` still refuses bombs there.
+    the explicit size check in :func:`process_raster_many` still refuses bombs there.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -405,21 +405,6 @@ def _encode_animation(im: Image.Image, size: tuple[int, int], path: Path) -> Enc
     return Encoded(data=buffer.getvalue(), media_type=GIF, width=size[0], height=size[1])
 
 
-def process_raster(data: bytes, media_type: str, request: ImageRequest, *, path: Path,
-                   max_source_pixels: int) -> Encoded:
-    """Decode ``data`` (a ``media_type`` image) and encode it as ``request`` asks.
-
-    Raises :class:`ImageError` for anything that cannot be decoded: corrupt, truncated,
-    over ``max_source_pixels``, or of a type this Pillow cannot read.
-    """
-    if media_type == "image/gif" and not request.profile.first_frame_only:
-        animated = _animated_gif(data, request, path=path, max_source_pixels=max_source_pixels)
-        if animated is not None:
-            return animated
-    return process_raster_many(data, media_type, [request], path=path,
-                               max_source_pixels=max_source_pixels)[0]
-
-
 def _animated_gif(data: bytes, request: ImageRequest, *, path: Path,
                   max_source_pixels: int) -> Encoded | None:
     """The GIF kept animated (resized frames), or None if it is a still or has too many pixels."""
@@ -443,16 +428,36 @@ def _animated_gif(data: bytes, request: ImageRequest, *, path: Path,
 
 def process_raster_many(data: bytes, media_type: str, requests: list[ImageRequest], *,
                         path: Path, max_source_pixels: int) -> list[Encoded]:
-    """:func:`process_raster` for several requests on one source, decoding it only once.
+    """Decode ``data`` (a ``media_type`` image) once and encode it as each request asks.
+
+    Raises :class:`ImageError` for anything that cannot be decoded: corrupt, truncated,
+    over ``max_source_pixels``, or of a type this Pillow cannot read.
 
     Writers ask for the same photo at different sizes (EPUB and PDF); decoding a 12 Mpx JPEG
     dominates the cost, so the source is decoded at the largest size asked for and each output
-    is resized from that. Animated GIFs kept animated take the one-request path. Animated PNG
-    and WebP, multi-page TIFF and MPO give their first frame (where Pillow opens them).
+    is resized from that. A GIF asked for animated (``first_frame_only=False``) stays animated
+    if it is; animated PNG and WebP, multi-page TIFF and MPO give their first frame (where
+    Pillow opens them).
     """
-    if len(requests) > 1 and media_type == "image/gif":
-        return [process_raster(data, media_type, request, path=path,
-                               max_source_pixels=max_source_pixels) for request in requests]
+    outputs: dict[int, Encoded] = {}
+    if media_type == "image/gif":
+        for index, request in enumerate(requests):
+            if not request.profile.first_frame_only:
+                animated = _animated_gif(data, request, path=path,
+                                         max_source_pixels=max_source_pixels)
+                if animated is not None:
+                    outputs[index] = animated
+    stills = [(i, r) for i, r in enumerate(requests) if i not in outputs]
+    if stills:
+        encoded = _process_stills(data, media_type, [r for _, r in stills], path=path,
+                                  max_source_pixels=max_source_pixels)
+        outputs.update((i, e) for (i, _), e in zip(stills, encoded))
+    return [outputs[i] for i in range(len(requests))]
+
+
+def _process_stills(data: bytes, media_type: str, requests: list[ImageRequest], *,
+                    path: Path, max_source_pixels: int) -> list[Encoded]:
+    """Decode the (first frame of the) source once and encode it for every request."""
     _require_decoder(media_type, path)
     with _guard(path, max_source_pixels):
         im: Image.Image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[media_type]])
