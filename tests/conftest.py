@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import textwrap
 import zipfile
@@ -13,6 +14,21 @@ import pytest
 from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """The CLI's main() configures logging for a person (levels, handlers, propagation): put
+    it back after every test, so that no test depends on which ran before it."""
+    names = ("", "converter", "weasyprint", "fontTools", "PIL")
+    saved = {n: (logging.getLogger(n).level, list(logging.getLogger(n).handlers),
+                 logging.getLogger(n).propagate) for n in names}
+    yield
+    for name, (level, handlers, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
 
 
 def make_image(path: Path, size: tuple[int, int] = (800, 600), color: tuple[int, int, int] = (180, 90, 60),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -12,17 +11,6 @@ import pytest
 from conftest import REPO, SiteBuilder
 
 from converter.cli import main
-
-
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """main() configures logging for a person; put it back for the other tests."""
-    names = ("", "converter", "weasyprint", "fontTools", "PIL")
-    saved = {n: (logging.getLogger(n).level, list(logging.getLogger(n).handlers)) for n in names}
-    yield
-    for name, (level, handlers) in saved.items():
-        logging.getLogger(name).setLevel(level)
-        logging.getLogger(name).handlers[:] = handlers
 
 
 def blog(root: Path) -> SiteBuilder:

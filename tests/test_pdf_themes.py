@@ -4,7 +4,6 @@ inside the text block instead of running into the margin."""
 
 from __future__ import annotations
 
-import logging
 import zipfile
 from pathlib import Path
 
@@ -16,17 +15,6 @@ from conftest import SiteBuilder, pdf_fonts
 from converter.cli import main
 
 MM = 72 / 25.4
-
-
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """main() configures logging for a person; put it back for the other tests."""
-    names = ("", "converter", "weasyprint", "fontTools", "PIL")
-    saved = {n: (logging.getLogger(n).level, list(logging.getLogger(n).handlers)) for n in names}
-    yield
-    for name, (level, handlers) in saved.items():
-        logging.getLogger(name).setLevel(level)
-        logging.getLogger(name).handlers[:] = handlers
 
 
 @pytest.fixture(scope="module")
