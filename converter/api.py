@@ -28,8 +28,7 @@ from .processes import WarmProcess, may_start_helpers
 from .site import Site, load_site, site_for
 from .themes import load_theme
 from .transforms.links import unwrap_site_paths
-from .writers import WRITERS, PdfWriter, Writer, WriteResult
-from .writers.pdf import warm_up_weasyprint
+from .writers import WRITERS, Writer, WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +81,19 @@ def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | Non
 def writer_helpers(options: Options) -> Iterator[dict[str, WarmProcess]]:
     """Start the writers' helper processes now, so they warm up while the book is built.
 
-    Today that is the PDF writer's: a process that imports WeasyPrint (over a second) at
-    once and lays the PDF out later, beside the EPUB writer. None are started when
-    ``options.jobs`` is 1 (a batch runs posts in parallel instead), on a single core, inside
-    a daemonic process, or when no PDF is asked for. The processes stop when the block ends.
+    One per requested writer that declares a :attr:`~converter.writers.Writer.helper_warm_up`
+    (today the PDF writer's: it imports WeasyPrint, over a second, at once and lays the PDF
+    out later, beside the EPUB writer). None are started when ``options.jobs`` is 1 (a batch
+    runs posts in parallel instead), on a single core, or inside a daemonic process. The
+    processes stop when the block ends.
     """
     helpers: dict[str, WarmProcess] = {}
     try:
-        if "pdf" in options.formats and options.jobs != 1 and may_start_helpers():
-            helpers["pdf"] = WarmProcess(warm_up_weasyprint, name="hanji-pdf")
+        if options.jobs != 1 and may_start_helpers():
+            for fmt in options.formats:
+                warm_up = WRITERS[fmt].helper_warm_up
+                if warm_up is not None:
+                    helpers[fmt] = WarmProcess(warm_up, name=f"hanji-{fmt}")
         yield helpers
     finally:
         for helper in helpers.values():
@@ -121,10 +124,10 @@ def write_book(book: Book, options: Options, output_stem: Path,
             out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hanji-img-")))
         writers = {fmt: WRITERS[fmt](options, theme, diagnostics=diagnostics, cache=cache)
                    for fmt in options.formats}
-        pdf_writer = writers.get("pdf")
-        if isinstance(pdf_writer, PdfWriter) and "pdf" in helpers:
-            pdf_writer.process = helpers["pdf"]
-            _draw_formulas_beside(pdf_writer, book, stack)
+        for fmt, writer in writers.items():
+            writer.process = helpers.get(fmt)
+            if writer.process is not None and not writer.supports_mathml:
+                _draw_formulas_beside(writer, book, stack)
         assets = list(book.assets) + ([book.cover] if book.cover is not None else [])
         requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
         unique = list(dict.fromkeys(requests.values()))
@@ -136,7 +139,7 @@ def write_book(book: Book, options: Options, output_stem: Path,
         if progress:
             progress("images", len(unique), len(unique))
         # Writers with a helper process start first, so that the others run meanwhile.
-        order = sorted(writers, key=lambda fmt: getattr(writers[fmt], "process", None) is None)
+        order = sorted(writers, key=lambda fmt: writers[fmt].process is None)
         finishers: dict[str, Callable[[], WriteResult]] = {}
         for fmt in order:
             writer = writers[fmt]
@@ -163,9 +166,9 @@ def write_book(book: Book, options: Options, output_stem: Path,
 MIN_FORMULAS_FOR_HELPER = 16
 
 
-def _draw_formulas_beside(writer: PdfWriter, book: Book, stack: contextlib.ExitStack) -> None:
+def _draw_formulas_beside(writer: Writer, book: Book, stack: contextlib.ExitStack) -> None:
     """Have a helper process draw the book's formulas (ziamath: 10-30 ms each, a math blog has
-    hundreds) while the images are prepared, instead of the PDF writer drawing them after."""
+    hundreds) while the images are prepared, instead of the writer drawing them after."""
     if not book.has_math:
         return
     from .writers.math_svg import draw_formulas, formulas_in, import_ziamath
@@ -188,8 +191,8 @@ def _prepare_and_warm_up(unique: list[ImageRequest], writers: list[Writer],
     Without heavy loading to overlap (the PDF writer has a helper process), the images are
     prepared on this thread, where worker processes can be forked cheaply.
     """
-    local = [w for w in writers if getattr(w, "process", None) is None]
-    heavy = any(isinstance(w, PdfWriter) for w in local)
+    local = [w for w in writers if w.process is None]
+    heavy = any(type(w).helper_warm_up is not None for w in local)
     if not heavy:
         for writer in local:
             writer.warm_up()

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..book import Asset, Book
 from ..diagnostics import Diagnostics
@@ -18,6 +18,9 @@ from ..errors import OutputError
 from ..images import ImageCache, ImageRequest, PreparedImage
 from ..options import Options
 from ..themes import Theme
+
+if TYPE_CHECKING:
+    from ..processes import WarmProcess
 
 
 @dataclass
@@ -86,8 +89,27 @@ class Writer(ABC):
         self.diagnostics = diagnostics or Diagnostics()
         self.cache = cache
 
+    #: A writer whose heavy work can run in a helper process names the helper's warm-up here
+    #: (a module-level function: loads its libraries). ``None``: it works in this process.
+    helper_warm_up: ClassVar[Callable[[], None] | None] = None
+
+    #: The helper process (from :func:`converter.api.writer_helpers`) to work in, if any.
+    process: WarmProcess | None = None
+    #: For writers without MathML: a helper process drawing the book's formulas
+    #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
+    formulas: WarmProcess | None = None
+
+    @property
+    def formula_directory(self) -> Path | None:
+        """Where drawn formulas are cached: the image cache's ``math/`` folder."""
+        return self.cache.directory / "math" if self.cache is not None else None
+
     def warm_up(self) -> None:
-        """Load heavy libraries ahead of :meth:`write` (runs while images are prepared)."""
+        """Load heavy libraries ahead of :meth:`write` in this process (runs while images are
+        prepared); by default the helper's warm-up."""
+        warm_up = type(self).helper_warm_up
+        if warm_up is not None:
+            warm_up()
 
     @abstractmethod
     def image_request(self, asset: Asset) -> ImageRequest:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from lxml import etree, html
 
@@ -26,9 +26,6 @@ from ..resources import fonts_dir, themes_dir
 from . import font_subset, linebreak, pdf_images
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, label_headings, title_page, toc_nav, wants_toc
-
-if TYPE_CHECKING:
-    from ..processes import WarmProcess
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +46,26 @@ def _page_width_mm(page_size: str) -> float:
     return 148.0
 
 
+#: The WeasyPrint series the patches below were written and tested against.
+PATCHED_WEASYPRINT_SERIES = "70."
+
+
+def warm_up_weasyprint() -> None:
+    """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting, PNG
+    embedding. Another WeasyPrint series (the package requires 70.x; a user may force
+    another) runs unpatched, with a warning: worse Korean line breaks, never a crash."""
+    import weasyprint
+
+    if not weasyprint.__version__.startswith(PATCHED_WEASYPRINT_SERIES):
+        log.warning("WeasyPrint %s is not the %sx series hanji was tested with; its patches "
+                    "(Korean line breaking, font subsetting) are not applied",
+                    weasyprint.__version__, PATCHED_WEASYPRINT_SERIES)
+        return
+    linebreak.patch_weasyprint()
+    font_subset.patch_weasyprint()
+    pdf_images.patch_weasyprint()
+
+
 class PdfWriter(Writer):
     """Writes a paginated, print-quality PDF with WeasyPrint."""
 
@@ -61,21 +78,8 @@ class PdfWriter(Writer):
         """The page size option, else the theme's."""
         return self.options.page_size or self.theme.page_size or "A5"
 
-    #: A :class:`~converter.processes.WarmProcess` (warmed by :func:`warm_up_weasyprint`) to
-    #: lay out the PDF in, beside the EPUB writer; ``None`` lays it out in this process.
-    process: WarmProcess | None = None
-
-    #: A :class:`~converter.processes.WarmProcess` drawing the book's formulas
-    #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
-    formulas: WarmProcess | None = None
-
-    @property
-    def formula_directory(self) -> Path | None:
-        """Where drawn formulas are cached: the image cache's ``math/`` folder."""
-        return self.cache.directory / "math" if self.cache is not None else None
-
-    def warm_up(self) -> None:
-        warm_up_weasyprint()  # 1–2 s of imports, overlapped with the image stage
+    #: WeasyPrint's imports take 1–2 s: with a helper process the PDF is laid out there.
+    helper_warm_up: ClassVar[Callable[[], None] | None] = warm_up_weasyprint
 
     def image_request(self, asset: Asset) -> ImageRequest:
         """300 dpi (by default) of the width the image occupies on the page."""
@@ -251,26 +255,6 @@ class PdfWriter(Writer):
             self.diagnostics.warn(message)
         return WriteResult(path=target, format=self.format, pages=rendered.pages,
                            size=rendered.size)
-
-
-#: The WeasyPrint series the patches below were written and tested against.
-PATCHED_WEASYPRINT_SERIES = "70."
-
-
-def warm_up_weasyprint() -> None:
-    """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting, PNG
-    embedding. Another WeasyPrint series (the package requires 70.x; a user may force
-    another) runs unpatched, with a warning: worse Korean line breaks, never a crash."""
-    import weasyprint
-
-    if not weasyprint.__version__.startswith(PATCHED_WEASYPRINT_SERIES):
-        log.warning("WeasyPrint %s is not the %sx series hanji was tested with; its patches "
-                    "(Korean line breaking, font subsetting) are not applied",
-                    weasyprint.__version__, PATCHED_WEASYPRINT_SERIES)
-        return
-    linebreak.patch_weasyprint()
-    font_subset.patch_weasyprint()
-    pdf_images.patch_weasyprint()
 
 
 @dataclass
