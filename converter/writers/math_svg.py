@@ -157,14 +157,14 @@ def draw_formulas(formulas: list[tuple[str, bool]],
     for tex, display in formulas:
         try:
             drawn[(tex, display)] = cache.get(tex, display=display)
-        except Exception:
-            continue
+        except Exception:  # ziamath raises many kinds; the writer's own attempt reports it
+            log.debug("formula %r left to the writer", tex[:60], exc_info=True)
     return drawn
 
 
 def import_ziamath() -> None:
     """Warm-up for a helper process that will draw formulas."""
-    import ziamath
+    import ziamath  # noqa: F401  (imported for its side effect: loading it)
 
 
 def _local(tag: object) -> str:
@@ -195,7 +195,7 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
         display = _WRAPPERS[kind]
         try:
             attributes = dict(cache.get(tex, display=display))
-        except Exception as exc:
+        except Exception as exc:  # ziamath raises many kinds of exception
             message = f"math {tex[:60]!r} could not be drawn for the PDF ({exc}); shown as TeX"
             if warn is not None:
                 warn(message)
