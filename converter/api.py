@@ -33,22 +33,30 @@ from .writers import WRITERS, Writer, WriteResult
 log = logging.getLogger(__name__)
 
 
+class WrittenFiles:
+    """What results with ``outputs`` (format → :class:`WriteResult`) answer about them."""
+
+    outputs: dict[str, WriteResult]
+
+    @property
+    def paths(self) -> list[Path]:
+        """The files written, in the order of the formats."""
+        return [r.path for r in self.outputs.values()]
+
+    @property
+    def pages(self) -> int | None:
+        """Pages of the PDF, if one was written."""
+        pdf = self.outputs.get("pdf")
+        return pdf.pages if pdf else None
+
+
 @dataclass
-class ConversionResult:
+class ConversionResult(WrittenFiles):
     """What one conversion produced: output files, page count, warnings."""
 
     source: Path | None
     outputs: dict[str, WriteResult] = field(default_factory=dict)
     warnings: list[BuildWarning] = field(default_factory=list)
-
-    @property
-    def paths(self) -> list[Path]:
-        return [r.path for r in self.outputs.values()]
-
-    @property
-    def pages(self) -> int | None:
-        pdf = self.outputs.get("pdf")
-        return pdf.pages if pdf else None
 
 
 def _options(options: Options | None, formats: Iterable[Format] | None) -> Options:
@@ -58,11 +66,9 @@ def _options(options: Options | None, formats: Iterable[Format] | None) -> Optio
     return options
 
 
-def _site(path: Path, options: Options) -> Site:
-    site = site_for(path, options.site)
-    if options.asset_roots:
-        site.asset_roots = tuple(options.asset_roots)
-    return site
+def site_of(path: Path, options: Options) -> Site:
+    """The site ``path`` belongs to, with the options' asset roots."""
+    return site_for(path, options.site, asset_roots=tuple(options.asset_roots or ()))
 
 
 def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | None:
@@ -219,7 +225,7 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
     options = _options(options, formats)
     path = Path(post)
     loaded = load_post(path, max_bytes=options.max_post_bytes)
-    site = _site(path, options)
+    site = site_of(path, options)
     diagnostics = loaded.warnings
     assets = AssetStore()
     output_stem = Path(output_dir) / (name or loaded.stem)

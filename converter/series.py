@@ -47,6 +47,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from .api import WrittenFiles, site_of
 from .assemble import build_chapter
 from .book import SITE_PATH_ATTRIBUTE, Asset, AssetStore, Book, BookMeta, Chapter
 from .diagnostics import BuildWarning, Diagnostics
@@ -54,7 +55,7 @@ from .dialect import permalinks
 from .errors import ConfigError, HanjiError, InputError
 from .options import Format, Options, validate_fields
 from .post import Post, load_post
-from .site import Site, find_site_root, site_for
+from .site import Site, find_site_root
 from .transforms.links import unwrap_site_paths
 
 if TYPE_CHECKING:
@@ -399,13 +400,8 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
 
 
 def _site_for(path: Path, options: Options, cache: dict[Path, Site]) -> Site:
-    site = site_for(path, options.site)
-    if site.root in cache:
-        return cache[site.root]
-    if options.asset_roots:
-        site.asset_roots = tuple(options.asset_roots)
-    cache[site.root] = site
-    return site
+    site = site_of(path, options)
+    return cache.setdefault(site.root, site)
 
 
 def _majority(values: list[str]) -> str:
@@ -564,7 +560,7 @@ def _kramdown_id(text: str) -> str:
 
 
 @dataclass
-class BookResult:
+class BookResult(WrittenFiles):
     """What :func:`build_book` produced: files, chapter and page counts, warnings."""
 
     #: Output file stem (``OUTDIR/<stem>.pdf``).
@@ -582,17 +578,6 @@ class BookResult:
     def chapters(self) -> int:
         """Number of chapters (one per included post)."""
         return len(self.titles)
-
-    @property
-    def paths(self) -> list[Path]:
-        """The files written, PDF first."""
-        return [r.path for r in self.outputs.values()]
-
-    @property
-    def pages(self) -> int | None:
-        """Pages of the PDF, if one was written."""
-        pdf = self.outputs.get("pdf")
-        return pdf.pages if pdf else None
 
 
 BookSource = str | os.PathLike[str] | BookConfig | Sequence[str | os.PathLike[str]]

@@ -98,14 +98,16 @@ def load_site(root: Path, *, asset_roots: tuple[Path, ...] = ()) -> Site:
     return Site(root=root.resolve(), config=config, asset_roots=asset_roots)
 
 
-def site_for(post_path: Path, explicit_root: Path | None = None) -> Site:
-    """The site of ``post_path``: ``explicit_root`` if given, else discovered, else the post's folder."""
+def site_for(post_path: Path, explicit_root: Path | None = None, *,
+             asset_roots: tuple[Path, ...] = ()) -> Site:
+    """The site of ``post_path``: ``explicit_root`` if given, else discovered, else the post's
+    folder; ``asset_roots`` as for :func:`load_site`."""
     if explicit_root is not None:
-        return load_site(explicit_root)
+        return load_site(explicit_root, asset_roots=asset_roots)
     root = find_site_root(post_path)
     if root is None:
         # A lone Markdown file: its own folder bounds what it may reference.
         root = post_path.resolve().parent
         if root.name == "_posts":
             root = root.parent
-    return load_site(root)
+    return load_site(root, asset_roots=asset_roots)
