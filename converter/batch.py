@@ -214,7 +214,9 @@ def _in_processes(posts: Sequence[Path], output: Path, options: Options, names: 
     we know which posts were in flight: the others are untouched and carry on.
 
     ``work`` is the function run per post (a module-level function: it is pickled)."""
-    context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
+    # Not helper_context(): workers are replaced every _TASKS_PER_WORKER posts
+    # (max_tasks_per_child), which ProcessPoolExecutor refuses with fork; spawn works everywhere.
+    context = multiprocessing.get_context("spawn")
     records: Any = context.Queue()
     listener = logging.handlers.QueueListener(records, _Redispatch())
     levels = {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS}
