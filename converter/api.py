@@ -83,33 +83,42 @@ def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | Non
     return Asset(id="cover", source=resolution.path)
 
 
+#: At most this many layout processes for one book (each holds WeasyPrint and a chapter).
+MAX_LAYOUT_PROCESSES = 8
+
+
 @contextlib.contextmanager
-def writer_helpers(options: Options) -> Iterator[dict[str, WarmProcess]]:
+def writer_helpers(options: Options, *,
+                   count: int = 1) -> Iterator[dict[str, list[WarmProcess]]]:
     """Start the writers' helper processes now, so they warm up while the book is built.
 
-    One per requested writer that declares a :attr:`~converter.writers.Writer.helper_warm_up`
-    (today the PDF writer's: it imports WeasyPrint, over a second, at once and lays the PDF
-    out later, beside the EPUB writer). None are started when ``options.jobs`` is 1 (a batch
-    runs posts in parallel instead), on a single core, or inside a daemonic process. The
-    processes stop when the block ends.
+    ``count`` processes (for a book: one per CPU, or ``options.jobs``) per requested writer
+    that declares a :attr:`~converter.writers.Writer.helper_warm_up` (today the PDF writer's:
+    it imports WeasyPrint, over a second, at once and lays the PDF out later, beside the EPUB
+    writer). None are started when ``options.jobs`` is 1 (a batch runs posts in parallel
+    instead), on a single core, or inside a daemonic process. The processes stop when the
+    block ends.
     """
-    helpers: dict[str, WarmProcess] = {}
+    helpers: dict[str, list[WarmProcess]] = {}
     try:
         if options.jobs != 1 and may_start_helpers():
             for fmt in options.formats:
                 warm_up = WRITERS[fmt].helper_warm_up
                 if warm_up is not None:
-                    helpers[fmt] = WarmProcess(warm_up, name=f"hanji-{fmt}")
+                    helpers[fmt] = [
+                        WarmProcess(warm_up, name=f"hanji-{fmt}" + (f"-{n + 1}" if n else ""))
+                        for n in range(max(1, min(count, MAX_LAYOUT_PROCESSES)))]
         yield helpers
     finally:
-        for helper in helpers.values():
-            helper.close()
+        for processes in helpers.values():
+            for helper in processes:
+                helper.close()
 
 
 def write_book(book: Book, options: Options, output_stem: Path,
                diagnostics: Diagnostics, *,
                progress: Callable[[str, int, int], None] | None = None,
-               helpers: dict[str, WarmProcess] | None = None) -> dict[str, WriteResult]:
+               helpers: dict[str, list[WarmProcess]] | None = None) -> dict[str, WriteResult]:
     """Prepare images once for every requested format, then run each writer.
 
     ``progress`` (if given) is called with ``(stage, done, total)`` as stages start and end:
@@ -131,8 +140,8 @@ def write_book(book: Book, options: Options, output_stem: Path,
         writers = {fmt: WRITERS[fmt](options, theme, diagnostics=diagnostics, cache=cache)
                    for fmt in options.formats}
         for fmt, writer in writers.items():
-            writer.process = helpers.get(fmt)
-            if writer.process is not None and not writer.supports_mathml:
+            writer.processes = helpers.get(fmt, [])
+            if writer.processes and not writer.supports_mathml:
                 _draw_formulas_beside(writer, book, stack)
         assets = list(book.assets) + ([book.cover] if book.cover is not None else [])
         requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
@@ -145,7 +154,7 @@ def write_book(book: Book, options: Options, output_stem: Path,
         if progress:
             progress("images", len(unique), len(unique))
         # Writers with a helper process start first, so that the others run meanwhile.
-        order = sorted(writers, key=lambda fmt: writers[fmt].process is None)
+        order = sorted(writers, key=lambda fmt: not writers[fmt].processes)
         finishers: dict[str, Callable[[], WriteResult]] = {}
         for fmt in order:
             writer = writers[fmt]
@@ -197,7 +206,7 @@ def _prepare_and_warm_up(unique: list[ImageRequest], writers: list[Writer],
     Without heavy loading to overlap (the PDF writer has a helper process), the images are
     prepared on this thread, where worker processes can be forked cheaply.
     """
-    local = [w for w in writers if w.process is None]
+    local = [w for w in writers if not w.processes]
     heavy = any(type(w).helper_warm_up is not None for w in local)
     if not heavy:
         for writer in local:

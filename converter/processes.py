@@ -9,8 +9,9 @@ and layout) and image decoding, so hanji spreads them over processes, never thre
   running (a caller's thread pool, a progress bar) forking is unsafe, so the ``forkserver``
   method (else ``spawn``) is used instead.
 * :class:`WarmProcess` starts a child that runs a warm-up function at once (the PDF writer's is
-  ``import weasyprint``, over a second) and then runs one job sent later. The warm-up overlaps
-  whatever this process does meanwhile: building the book, preparing images.
+  ``import weasyprint``, over a second) and then runs the jobs sent later, one at a time. The
+  warm-up overlaps whatever this process does meanwhile: building the book, preparing images.
+* :func:`run_spread` spreads many jobs (a book's chapters) over several warm processes.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from multiprocessing.connection import Connection
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -66,7 +67,8 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
-    """The child: warm up, then run the one job received and send back its outcome.
+    """The child: warm up, then run each job received and send back its outcome, until the
+    parent sends ``None`` or goes away.
 
     A terminated child (the parent gave up on it) unwinds like an interrupted one, so a job
     writing through :func:`~converter.writers.base.atomic_output` removes its temporary file.
@@ -80,33 +82,35 @@ def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
     except Exception:  # the job itself will fail and say why
         log.debug("warm-up failed", exc_info=True)
     try:
-        message = conn.recv()
-    except (EOFError, OSError, KeyboardInterrupt):
-        return  # the parent no longer needs us
-    if message is None:
-        return
-    job, args = message
-    try:
-        outcome: tuple[str, Any] = ("ok", job(*args))
-    except HanjiError as exc:
-        outcome = ("hanji", (type(exc), exc.message, exc.path, exc.line, exc.column))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
-        outcome = ("error", f"{type(exc).__name__}: {exc}")
-    try:
-        conn.send(outcome)
-    except (OSError, ValueError):
-        pass
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError, KeyboardInterrupt):
+                return  # the parent no longer needs us
+            if message is None:
+                return
+            job, args = message
+            try:
+                outcome: tuple[str, Any] = ("ok", job(*args))
+            except HanjiError as exc:
+                outcome = ("hanji", (type(exc), exc.message, exc.path, exc.line, exc.column))
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
+                outcome = ("error", f"{type(exc).__name__}: {exc}")
+            try:
+                conn.send(outcome)
+            except (OSError, ValueError):
+                return
     finally:
         conn.close()
 
 
 class WarmProcess:
-    """A child process that warms up now and runs one job later.
+    """A child process that warms up now and runs jobs later, one at a time.
 
     ``run(job, *args)`` sends a module-level function and picklable arguments, waits, and
     returns the result; a :class:`~converter.errors.HanjiError` raised by the job is raised
-    again here with its path and line. :meth:`close` (or the ``with`` block) stops a child
-    that was never given its job.
+    again here with its path and line. :meth:`close` (or the ``with`` block) ends the child:
+    an idle one is told to exit, a busy one is stopped.
     """
 
     def __init__(self, warm_up: Callable[[], None], *, name: str = "hanji-helper",
@@ -117,8 +121,9 @@ class WarmProcess:
             target=_serve, args=(child_conn, warm_up), name=name, daemon=True)
         self._process.start()
         child_conn.close()
-        self._used = False
-        self._finished = False
+        self._busy = False
+        self._closed = False
+        self._stopped = False
         self._error_path: Path | None = None
 
     def __enter__(self) -> Self:
@@ -127,11 +132,30 @@ class WarmProcess:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def name(self) -> str:
+        return str(self._process.name)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the process takes no more jobs (closed, or found dead)."""
+        return self._closed
+
+    @property
+    def busy(self) -> bool:
+        """Whether a submitted job has not been collected by :meth:`result` yet."""
+        return self._busy
+
+    @property
+    def connection(self) -> Connection:
+        """The pipe to the child: readable when a submitted job has finished."""
+        return self._conn
+
     def submit(self, job: Callable[..., Any], *args: Any, error_path: Path | None = None) -> None:
         """Send ``job(*args)`` to the child; :meth:`result` waits for it."""
-        if self._used:
-            raise RuntimeError("a WarmProcess runs one job")
-        self._used = True
+        if self._closed or self._busy:
+            raise RuntimeError("this WarmProcess is closed or still running a job")
+        self._busy = True
         self._error_path = error_path
         try:
             self._conn.send((job, args))
@@ -143,14 +167,15 @@ class WarmProcess:
         :class:`OutputError` for anything else) is raised here."""
         try:
             kind, value = self._conn.recv()
-            self._finished = True
         except (EOFError, OSError):
+            self._closed = True
+            self._conn.close()
             self._process.join(timeout=5)
             code = self._process.exitcode
             raise HelperDied(f"the {self._process.name} process died (exit code {code})",
                              path=self._error_path) from None
         finally:
-            self._conn.close()
+            self._busy = False
         if kind == "ok":
             return value
         if kind == "hanji":
@@ -164,10 +189,19 @@ class WarmProcess:
         return self.result()  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Stop the child unless it has finished its job (then it is just reaped)."""
-        self._used = True
-        self._conn.close()
-        if self._finished:
+        """End the child: an idle one exits when told to, a busy one is terminated (a thread
+        waiting for its result then gets :class:`HelperDied`, with :attr:`stopped` set)."""
+        idle = False
+        if not self._closed:
+            self._closed = True
+            self._stopped = True
+            if not self._busy:
+                try:
+                    self._conn.send(None)
+                    idle = True
+                except (OSError, ValueError):
+                    pass
+        if idle:
             self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
@@ -175,3 +209,53 @@ class WarmProcess:
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
+        self._conn.close()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`close` was called (rather than the child dying on its own)."""
+        return self._stopped
+
+
+#: One call for :func:`run_spread`: a module-level function, its arguments, and the file an
+#: error should name.
+Call = tuple[Callable[..., Any], tuple[Any, ...], Path | None]
+
+
+def run_spread(processes: Sequence[WarmProcess], calls: Sequence[Call]) -> list[Any]:
+    """Run ``calls`` on ``processes``, each process taking the next call when it is free, and
+    return the results in the order of ``calls``.
+
+    A call whose process dies on its own (:class:`HelperDied`) is run in this process instead,
+    and that process takes no more calls; with no process at all, every call runs here. The first
+    :class:`HanjiError` raised by a call is raised here (the caller closes the processes).
+    """
+    results: list[Any] = [None] * len(calls)
+    pending = list(range(len(calls)))[::-1]  # popped from the end: in order
+    live = [p for p in processes if not p.busy and not p.closed]
+    running: dict[WarmProcess, int] = {}
+    while pending or running:
+        for process in live:
+            if pending and process not in running:
+                index = pending.pop()
+                job, args, error_path = calls[index]
+                process.submit(job, *args, error_path=error_path)
+                running[process] = index
+        if not running:  # no process left: the rest runs here
+            index = pending.pop()
+            job, args, _ = calls[index]
+            results[index] = job(*args)
+            continue
+        ready = wait([p.connection for p in running])
+        for process in [p for p in running if p.connection in ready]:
+            index = running.pop(process)
+            try:
+                results[index] = process.result()
+            except HelperDied as exc:
+                if process.stopped:  # closed by this process: the work is abandoned
+                    raise
+                log.warning("%s; running its job in this process instead", exc.message)
+                live.remove(process)
+                job, args, _ = calls[index]
+                results[index] = job(*args)
+    return results

@@ -620,7 +620,8 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
         resolved = resolved.replace(formats=tuple(formats))
     diagnostics = Diagnostics()
     posts = select_posts(config, diagnostics, max_post_bytes=resolved.max_post_bytes)
-    with writer_helpers(resolved) as helpers:  # warming up while the chapters are built
+    # Warming up while the chapters are built; one layout process per CPU for the chapters.
+    with writer_helpers(resolved, count=resolved.jobs or os.cpu_count() or 1) as helpers:
         book_model, skipped = assemble_book(config, resolved, posts, diagnostics,
                                             progress=progress)
         outputs = write_book(book_model, resolved, Path(output_dir) / config.stem, diagnostics,

@@ -7,7 +7,7 @@ import copy
 import os
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -93,8 +93,8 @@ class Writer(ABC):
     #: (a module-level function: loads its libraries). ``None``: it works in this process.
     helper_warm_up: ClassVar[Callable[[], None] | None] = None
 
-    #: The helper process (from :func:`converter.api.writer_helpers`) to work in, if any.
-    process: WarmProcess | None = None
+    #: The helper processes (from :func:`converter.api.writer_helpers`) to work in, if any.
+    processes: Sequence[WarmProcess] = ()
     #: For writers without MathML: a helper process drawing the book's formulas
     #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
     formulas: WarmProcess | None = None

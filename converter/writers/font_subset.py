@@ -8,16 +8,82 @@ glyphs correctly, and fast. :func:`patch_weasyprint` makes WeasyPrint subset thr
 (:func:`converter.fonts.subset_glyphs`, the same two passes and flags as WeasyPrint 70), also
 where WeasyPrint would fall back to the slow fontTools; should it fail, WeasyPrint's own path
 runs as before.
+
+:func:`recording_subsets` also notes, while a document is written, which glyphs of which font
+file each embedded font keeps, and stores each font file once: a book laid out chapter by
+chapter (:mod:`converter.writers.pdf_book`) then replaces the chapters' subsets of one font
+with one subset of the glyphs of every chapter.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..fonts import subset_glyphs
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class FontUse:
+    """One embedded font of a written PDF: its file (``<store>/<sha>.font``, face ``index``),
+    the glyph ids it keeps (they keep their ids), and the subsetting flags used."""
+
+    sha: str
+    index: int
+    glyphs: list[int]
+    hinting: bool
+    notdef_outline: bool
+
+
+_recording = threading.local()
+
+
+@contextlib.contextmanager
+def recording_subsets(store: Path) -> Iterator[dict[str, FontUse]]:
+    """Collect, by PDF font name (``/ABCDEF+family``), the fonts subset in this thread while
+    the block runs; font files not yet in ``store`` are copied there."""
+    uses: dict[str, FontUse] = {}
+    previous = getattr(_recording, "target", None)
+    _recording.target = (store, uses)
+    try:
+        yield uses
+    finally:
+        _recording.target = previous
+
+
+def font_file(store: Path, sha: str) -> Path:
+    """Where :func:`recording_subsets` keeps the font file with this SHA-256."""
+    return store / f"{sha}.font"
+
+
+def _record(font: Any, glyphs: list[int], hinting: bool) -> None:
+    target = getattr(_recording, "target", None)
+    if target is None:
+        return
+    # Variable and colour fonts are changed again after subsetting: not reproducible.
+    if "fvar" in font.tables or font.png or font.svg or font.colr:
+        return
+    store, uses = target
+    content = bytes(font.file_content)
+    sha = hashlib.sha256(content).hexdigest()
+    path = font_file(store, sha)
+    if not path.exists():
+        store.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+        partial.write_bytes(content)
+        partial.replace(path)
+    uses[font.name.decode("latin-1")] = FontUse(sha=sha, index=int(font.index),
+                                                glyphs=sorted(glyphs), hinting=hinting,
+                                                notdef_outline=bool(font.missing))
 
 
 def patch_weasyprint() -> None:
@@ -32,6 +98,7 @@ def patch_weasyprint() -> None:
     def subset(self: Any, to_unicode: dict[int, Any], hinting: bool) -> None:
         if not to_unicode:
             return
+        _record(self, list(to_unicode), hinting)
         try:
             data = subset_glyphs(self.file_content, self.index, list(to_unicode),
                                  hinting=hinting, notdef_outline=bool(self.missing))

@@ -8,11 +8,15 @@ bundled fonts and themes (:class:`RestrictedFetcher`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lxml import etree, html
 
@@ -22,10 +26,18 @@ from ..errors import OutputError
 from ..fonts import font_face_css, needed_families
 from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
+from ..processes import WarmProcess, run_spread
 from ..resources import fonts_dir, themes_dir
 from . import font_subset, linebreak, pdf_images
 from .base import Writer, WriteResult, atomic_output, place_images
-from .layout import chapter_section, label, label_headings, title_page, toc_nav, wants_toc
+from .layout import (
+    chapter_section,
+    label,
+    label_headings,
+    title_page,
+    toc_nav,
+    wants_toc,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +133,10 @@ class PdfWriter(Writer):
             self.page_footnotes(chapter_body)
             body.append(chapter_section(chapter, chapter_body))
         if book.has_math:
-            from .math_svg import FormulaCache, mathml_to_svg  # only books with math pay for it
+            from .math_svg import (  # only books with math pay for it
+                FormulaCache,
+                mathml_to_svg,
+            )
 
             formulas = FormulaCache(self.formula_directory)
             helper, self.formulas = self.formulas, None
@@ -221,40 +236,81 @@ class PdfWriter(Writer):
 
     def begin(self, book: Book, target: Path,
               images: dict[str, PreparedImage]) -> Callable[[], WriteResult]:
-        """Build the document here; lay it out in :attr:`process` if there is one (the
-        returned function waits for it), else here and now."""
+        """Build the document here; lay it out in :attr:`processes` if there are any (the
+        returned function waits for them), else here and now.
+
+        A book of several chapters is laid out chapter by chapter, in parallel and cached
+        (:mod:`converter.writers.pdf_book`); a single post as one document.
+        """
         document_tree = self.build_document(book, images)
-        source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
         image_dirs = {p.path.resolve().parent for p in images.values()}
         # Custom themes (folders outside the package) may reference their own files.
         roots = [fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs]
-        error_path = book.chapters[0].source if book.chapters else target
-        job = (source, str(themes_dir()) + "/", roots, target, error_path)
-        process, self.process = self.process, None  # one job per process
-        if process is not None:
-            process.submit(render_pdf, *job, error_path=error_path)
+        error_path = (book.chapters[0].source if book.chapters else None) or target
+        processes, self.processes = self.processes, ()  # used by this book only
+        if book.kind == "book" and len(book.chapters) > 1:
+            work = partial(self._write_by_chapter, document_tree, roots, target, error_path,
+                           processes)
+        else:
+            source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
+            job = (source, str(themes_dir()) + "/", roots, target, error_path)
+            work = partial(_render_whole, job, processes, error_path)
+        if not processes:
+            rendered = work()
+            return lambda: self._result(target, rendered)
+        # The layout processes are driven from a thread: this one goes on (the EPUB writer).
+        conductor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-pdf")
+        pending = conductor.submit(work)
+        conductor.shutdown(wait=False)
+        return lambda: self._result(target, pending.result())
 
-            def finish() -> WriteResult:
-                from ..processes import HelperDied
+    def _write_by_chapter(self, document_tree: html.HtmlElement, roots: list[Path],
+                          target: Path, error_path: Path, processes: Sequence[WarmProcess]
+                          ) -> RenderedPdf:
+        """Lay the book out chapter by chapter (:mod:`.pdf_book`), layouts cached beside the
+        images; as one document if the theme's pages do not allow it."""
+        from .pdf_book import FrameMismatch, lay_out_book
 
-                try:
-                    rendered = process.result()
-                except HelperDied as exc:
-                    # E.g. a forkserver child that could not import the caller's __main__;
-                    # the layout itself may be fine: do it here, as without helpers.
-                    log.warning("%s; laying the PDF out in this process instead", exc.message)
-                    rendered = render_pdf(*job)
-                return self._result(target, rendered)
-
-            return finish
-        rendered = render_pdf(*job)
-        return lambda: self._result(target, rendered)
+        base_url = str(themes_dir()) + "/"
+        style = document_tree.find("head/style")
+        stylesheet = style.text or ""
+        style.getparent().remove(style)
+        with contextlib.ExitStack() as stack:
+            if self.cache is not None:
+                directory = self.cache.directory / "pdf"
+            else:
+                directory = Path(stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="hanji-pdf-")))
+            try:
+                merged = lay_out_book(document_tree, stylesheet,
+                                      _FRAME_CSS.read_text(encoding="utf-8"), base_url, roots,
+                                      target, directory, processes, error_path)
+            except FrameMismatch as exc:
+                log.info("%s: laying the book out as one document", exc.message)
+                style = etree.SubElement(document_tree.find("head"), "style")
+                style.text = stylesheet
+                source = html.tostring(document_tree, encoding="unicode",
+                                       doctype="<!DOCTYPE html>")
+                return _render_whole((source, base_url, roots, target, error_path), processes,
+                                     error_path)
+        return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings)
 
     def _result(self, target: Path, rendered: RenderedPdf) -> WriteResult:
         for message in rendered.warnings:
             self.diagnostics.warn(message)
         return WriteResult(path=target, format=self.format, pages=rendered.pages,
                            size=rendered.size)
+
+
+#: Added to the stylesheet of a book's frame (see :mod:`converter.writers.pdf_book`).
+_FRAME_CSS = Path(__file__).with_name("frame.css")
+
+
+def _render_whole(job: tuple[Any, ...], processes: Sequence[WarmProcess],
+                  error_path: Path) -> RenderedPdf:
+    """:func:`render_pdf` in the first helper process, or here if there is none (or it died)."""
+    result: RenderedPdf = run_spread(processes[:1], [(render_pdf, job, error_path)])[0]
+    return result
 
 
 @dataclass

@@ -1,0 +1,713 @@
+"""Books laid out chapter by chapter, in parallel and cached, then merged into one PDF.
+
+WeasyPrint lays out one document in one process: a 560-page book takes about a minute, and an
+edit to one post would re-run all of it. So the PDF writer lays out a book as separate
+documents:
+
+* each chapter alone (:func:`layout_chapter`), in the warm helper processes, cached on disk by
+  its HTML and stylesheet (:class:`ChapterCache`): a rebuild lays out only the chapters that
+  changed;
+* then the *frame* (:func:`layout_frame`): the cover, title page and TOC, and for each chapter
+  an invisible copy of its header followed by empty pages, as many as the chapter took. The
+  frame carries what depends on the whole book: page numbers, running heads (the header's
+  ``string-set``), the TOC's ``target-counter`` numbers, page backgrounds;
+* :func:`merge_book` (pypdf) lays each chapter page over its frame page, moved sideways when the
+  chapter was laid out on a page of the other hand; makes one destination tree and one outline;
+  points links between chapters at their targets; keeps each shared image once and each font
+  once, subset to the glyphs of the whole book.
+
+A chapter is laid out as if it began on a right-hand page, without its margin boxes and page
+background (the frame draws those). That is exact while left and right pages have text areas of
+one size, which :func:`merge_book` checks page by page; where they differ (a theme with
+asymmetric margins, or ``@page :first`` rules) it raises :class:`FrameMismatch` and the writer
+lays the book out as one document instead. CSS counters other than pages and footnotes do not
+run across chapters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from ..diagnostics import Diagnostics, collect_library_warnings
+from ..errors import OutputError
+from ..processes import Call, WarmProcess, run_spread
+from .base import atomic_output
+from .font_subset import FontUse, font_file, recording_subsets
+
+log = logging.getLogger(__name__)
+
+#: PDF points per CSS pixel (WeasyPrint's PDF scale at zoom 1).
+PT_PER_PX = 0.75
+#: Links to an anchor in another chapter leave the chapter's layout as URIs with this scheme;
+#: :func:`merge_book` turns them into links to the book's named destination.
+CROSS_LINK_SCHEME = "x-hanji-anchor:"
+#: Bump when what a cached chapter layout holds, or how it is made, changes.
+LAYOUT_VERSION = 1
+#: Tolerance, in points, when comparing a chapter's text area with its frame page's.
+_AREA_TOLERANCE = 0.05
+
+Area = tuple[float, float, float, float]  # content box x, y (from the top), width, height: pt
+
+
+class FrameMismatch(OutputError):
+    """A chapter's pages do not fit its frame pages (text areas of another size)."""
+
+
+@dataclass
+class ChapterLayout:
+    """One chapter laid out alone: its PDF and what the merge needs to know of it."""
+
+    path: Path
+    #: Text area of each page, in points from the top-left corner.
+    areas: list[Area]
+    #: Named destinations: (name, page index, x, y) in PDF points.
+    anchors: list[tuple[str, int, float, float]]
+    #: WeasyPrint's bookmark tree, in PDF points: (label, (page, x, y), children, state).
+    bookmarks: list[Any]
+    #: The embedded fonts, by PDF font name.
+    fonts: dict[str, FontUse]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return len(self.areas)
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["path"] = self.path.name
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str, directory: Path) -> Self:
+        data = json.loads(text)
+        data["path"] = directory / data["path"]
+        data["areas"] = [tuple(a) for a in data["areas"]]
+        data["anchors"] = [tuple(a) for a in data["anchors"]]
+        data["fonts"] = {name: FontUse(**use) for name, use in data["fonts"].items()}
+        if "owners" in data:
+            data["owners"] = [tuple(o) if o is not None else None for o in data["owners"]]
+        return cls(**data)
+
+
+@dataclass
+class FrameLayout(ChapterLayout):
+    """The frame: also which chapter page (chapter index, page index) each page carries."""
+
+    owners: list[tuple[int, int] | None] = field(default_factory=list)
+
+
+class LayoutCache:
+    """Laid-out documents on disk (``<cache>/pdf/``), by a hash of everything that shapes them:
+    their HTML and CSS, the WeasyPrint series and :data:`LAYOUT_VERSION`; fonts in ``fonts/``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.fonts = directory / "fonts"
+
+    @staticmethod
+    def key(*parts: str) -> str:
+        import weasyprint
+
+        digest = hashlib.sha256()
+        for part in (f"hanji-layout-{LAYOUT_VERSION}", weasyprint.__version__, *parts):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def pdf(self, key: str) -> Path:
+        return self.directory / f"{key}.pdf"
+
+    def get(self, key: str, cls: type[L]) -> L | None:
+        description = self.pdf(key).with_suffix(".json")
+        try:
+            layout = cls.from_json(description.read_text(encoding="utf-8"), self.directory)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if not layout.path.is_file() or not all(font_file(self.fonts, u.sha).is_file()
+                                                for u in layout.fonts.values()):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(description)  # recently used
+        return layout
+
+
+L = TypeVar("L", bound=ChapterLayout)
+
+
+# ----------------------------------------------------------------------------- layout jobs
+
+#: Parsed stylesheets of this process, by a hash of their text and where they may read: a
+#: book's documents share one (parsing it and loading its fonts takes a third of a second).
+_STYLESHEETS: dict[str, tuple[Any, Any]] = {}
+_margins = threading.local()
+
+
+def _patch_margin_boxes() -> None:
+    """Let :func:`_render` lay pages out without margin boxes (about 10 ms a page): chapters
+    get theirs from the frame."""
+    from weasyprint import layout
+
+    original = layout.make_margin_boxes
+    if getattr(original, "hanji_patched", False):
+        return
+
+    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        if getattr(_margins, "off", False):
+            return iter(())
+        return original(context, page, state)
+
+    make_margin_boxes.hanji_patched = True  # type: ignore[attr-defined]
+    layout.make_margin_boxes = make_margin_boxes
+
+
+def _render(source: str, stylesheet: str, base_url: str, roots: list[Path],
+            error_path: Path | None, *, extra_css: str = "",
+            margin_boxes: bool = True) -> tuple[Any, Any]:
+    """Lay out ``source`` with ``stylesheet`` (then ``extra_css``): the WeasyPrint document and
+    the fetcher used. Internal links to anchors the document lacks become
+    :data:`CROSS_LINK_SCHEME` links (WeasyPrint would drop them)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .fetcher import RestrictedFetcher
+    from .pdf import warm_up_weasyprint
+
+    warm_up_weasyprint()
+    _patch_margin_boxes()
+    fetcher = RestrictedFetcher(roots)
+    key = hashlib.sha256("\0".join([stylesheet, base_url, *map(str, roots)]).encode()).hexdigest()
+    _margins.off = not margin_boxes
+    try:
+        if key not in _STYLESHEETS:
+            font_config = FontConfiguration()
+            css = CSS(string=stylesheet, base_url=base_url, url_fetcher=fetcher,
+                      font_config=font_config)
+            _STYLESHEETS.clear()  # one book at a time
+            _STYLESHEETS[key] = (font_config, css)
+        font_config, css = _STYLESHEETS[key]
+        sheets = [css]
+        if extra_css:
+            sheets.append(CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
+                              font_config=font_config))
+        document = HTML(string=source, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=sheets, font_config=font_config)
+    except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
+        raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
+                          path=error_path) from exc
+    finally:
+        _margins.off = False
+    names = {name for page in document.pages for name in page.anchors}
+    for page in document.pages:
+        page.links = [(("external", CROSS_LINK_SCHEME + target, rect, link_box)
+                       if kind == "internal" and target not in names
+                       else (kind, target, rect, link_box))
+                      for kind, target, rect, link_box in page.links]
+    return document, fetcher
+
+
+def _area(page: Any) -> Area:
+    box = page._page_box
+    return (box.content_box_x() * PT_PER_PX, box.content_box_y() * PT_PER_PX,
+            box.width * PT_PER_PX, box.height * PT_PER_PX)
+
+
+def _anchors(document: Any) -> list[tuple[str, int, float, float]]:
+    """Every anchor once (the first wins, as in WeasyPrint), in PDF points."""
+    seen: set[str] = set()
+    anchors = []
+    for index, page in enumerate(document.pages):
+        for name, (x, y, _, _) in page.anchors.items():
+            if name not in seen:
+                seen.add(name)
+                anchors.append((name, index, x * PT_PER_PX, (page.height - y) * PT_PER_PX))
+    return anchors
+
+
+def _write(document: Any, pdf_path: Path, store: Path, diagnostics: Diagnostics,
+           fetcher: Any) -> dict[str, FontUse]:
+    try:
+        with recording_subsets(store) as fonts, atomic_output(pdf_path) as tmp:
+            document.write_pdf(tmp)
+    except OSError as exc:
+        raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=pdf_path) from None
+    for url in fetcher.refused:
+        diagnostics.warn(f"refused to read {url}")
+    return fonts
+
+
+def _describe(layout: L) -> L:
+    with atomic_output(layout.path.with_suffix(".json")) as tmp:
+        tmp.write_text(layout.to_json(), encoding="utf-8")
+    return layout
+
+
+def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path],
+                   pdf_path: Path, store: Path, error_path: Path | None) -> ChapterLayout:
+    """Lay out one chapter document without margin boxes or page background (the frame's),
+    write its PDF to ``pdf_path`` and a description next to it (for :class:`LayoutCache`);
+    fonts go to ``store``. Module-level, of plain values, for a
+    :class:`~converter.processes.WarmProcess`."""
+    diagnostics = Diagnostics()
+    with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
+        document, fetcher = _render(source, stylesheet, base_url, roots, error_path,
+                                    margin_boxes=False)
+        for page in document.pages:
+            page._page_box.background = None  # the frame draws it, on the right hand
+        fonts = _write(document, pdf_path, store, diagnostics, fetcher)
+    return _describe(ChapterLayout(
+        path=pdf_path, areas=[_area(p) for p in document.pages], anchors=_anchors(document),
+        bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
+        fonts=fonts, warnings=[w.message for w in diagnostics.warnings]))
+
+
+_PAGE_ID = re.compile(r"hanji-frame-(\d+)-(\d+)")
+
+
+def page_id(chapter: int, page: int) -> str:
+    """The id of the frame's empty block standing for page ``page`` (from 1) of a chapter."""
+    return f"hanji-frame-{chapter}-{page}"
+
+
+def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
+                 roots: list[Path], pdf_path: Path, store: Path,
+                 error_path: Path | None) -> FrameLayout:
+    """Lay out a part of the frame (see the module doc) and find which of its pages stand for
+    which chapter page, from the ids of its empty blocks (:func:`page_id`)."""
+    diagnostics = Diagnostics()
+    with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
+        document, fetcher = _render(source, stylesheet, base_url, roots, error_path,
+                                    extra_css=extra_css)
+        fonts = _write(document, pdf_path, store, diagnostics, fetcher)
+    owners: list[tuple[int, int] | None] = [None] * len(document.pages)
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            match = _PAGE_ID.fullmatch(name)
+            if match:
+                owners[index] = (int(match[1]), int(match[2]) - 1)
+    return _describe(FrameLayout(
+        path=pdf_path, areas=[_area(p) for p in document.pages], anchors=_anchors(document),
+        bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
+        fonts=fonts, warnings=[w.message for w in diagnostics.warnings], owners=owners))
+
+
+# ------------------------------------------------------------------------------ the book
+
+
+@dataclass
+class MergedPdf:
+    """What :func:`lay_out_book` reports back."""
+
+    pages: int
+    size: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_chapter(element: Any) -> bool:
+    """Whether ``element`` is a chapter ``<section>`` of the book's HTML contract."""
+    return element.tag == "section" and "chapter" in (element.get("class") or "").split()
+
+
+def _document(document_tree: Any, children: Sequence[Any], *, head: bool = False) -> str:
+    """A document with the book's ``<html>`` and ``<body>`` attributes around ``children``
+    (copied); with the book's ``<head>`` or just a charset."""
+    from lxml import etree, html
+
+    root = html.Element("html", dict(document_tree.attrib))
+    if head:
+        root.append(copy.deepcopy(document_tree.find("head")))
+    else:
+        etree.SubElement(etree.SubElement(root, "head"), "meta", {"charset": "utf-8"})
+    body = etree.SubElement(root, "body", dict(document_tree.find("body").attrib))
+    for child in children:
+        body.append(copy.deepcopy(child))
+    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _front_source(document_tree: Any, sections: Sequence[Any],
+                  starts: Sequence[int] | None) -> str:
+    """The front matter (cover, title page, TOC) with each TOC entry's page number in
+    ``data-page`` (``starts``: each chapter's first page; ``None``: a placeholder as wide)."""
+    chapter_of = {}
+    for index, section in enumerate(sections):
+        header = next((c for c in section if c.tag == "header"), None)
+        for element in [section, *(header.iter() if header is not None else ())]:
+            if element.get("id"):
+                chapter_of[element.get("id")] = index
+    front = [copy.deepcopy(child) for child in document_tree.find("body")
+             if not is_chapter(child)]
+    widest = "9" * len(str(len(sections) * 1000))
+    for element in front:
+        for link in element.iter("a"):
+            href = link.get("href") or ""
+            if not href.startswith("#"):
+                continue
+            chapter = chapter_of.get(href[1:])
+            if chapter is not None:
+                link.set("data-page", widest if starts is None else str(starts[chapter]))
+            elif element.get("id") == "toc":
+                raise FrameMismatch(f"the TOC links to {href}, not to a chapter title")
+    return _document(document_tree, front, head=True)
+
+
+def _segment_source(document_tree: Any, section: Any, chapter: int, pages: int,
+                    recto: bool) -> str:
+    """The frame of one chapter: its header (hidden) and one empty block per page; begun on
+    a throw-away page when the chapter starts on a left-hand page."""
+    from lxml import etree, html
+
+    children = []
+    if not recto:
+        children.append(html.Element("div", {"class": "hanji-frame-blank"}))
+    frame = html.Element("section", dict(section.attrib))
+    etree.SubElement(frame, "div", {"class": "hanji-frame-start", "id": page_id(chapter, 1)})
+    header = next((c for c in section if c.tag == "header"), None)
+    if header is not None:
+        frame.append(copy.deepcopy(header))
+        frame[-1].tail = None
+    for number in range(2, pages + 1):
+        etree.SubElement(frame, "div", {"class": "hanji-frame-page",
+                                        "id": page_id(chapter, number)})
+    children.append(frame)
+    return _document(document_tree, children)
+
+
+def _run_cached(cache: LayoutCache, processes: Sequence[WarmProcess],
+                jobs: Sequence[tuple[str, Callable[..., L], type[L], tuple[Any, ...]]],
+                error_path: Path | None) -> list[L]:
+    """Run each ``(key, function, class, arguments)`` job not found in ``cache``, spread over
+    ``processes``; ``function(*arguments, pdf_path, store, error_path)`` lays it out."""
+    found: dict[str, L | None] = {key: cache.get(key, cls) for key, _, cls, _ in jobs}
+    calls: list[Call] = []
+    keys = []
+    for key, function, _, arguments in jobs:
+        if found[key] is None and key not in keys:
+            keys.append(key)
+            calls.append((function, (*arguments, cache.pdf(key), cache.fonts, error_path),
+                          error_path))
+    for key, layout in zip(keys, run_spread(processes, calls)):
+        found[key] = layout
+    return [found[key] for key, _, _, _ in jobs]  # type: ignore[misc]
+
+
+def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: str,
+                 roots: list[Path], target: Path, directory: Path,
+                 processes: Sequence[WarmProcess], error_path: Path | None) -> MergedPdf:
+    """Write the book ``document_tree`` (its stylesheet taken out) to ``target``, chapter by
+    chapter (see the module doc), with layouts cached in ``directory``."""
+    cache = LayoutCache(directory)
+    sections = [s for s in document_tree.find("body") if is_chapter(s)]
+    started = time.perf_counter()
+    chapter_jobs = []
+    for section in sections:
+        source = _document(document_tree, [section])
+        chapter_jobs.append((cache.key("chapter", stylesheet, source), layout_chapter,
+                             ChapterLayout, (source, stylesheet, base_url, roots)))
+    probe = _front_source(document_tree, sections, None)
+    frame_sheet = stylesheet + "\n" + frame_css
+    front_probe = (cache.key("frame", frame_sheet, probe), layout_frame, FrameLayout,
+                   (probe, frame_sheet, "", base_url, roots))
+    *chapters, probed = _run_cached(cache, processes, [*chapter_jobs, front_probe], error_path)
+    chapter_time = time.perf_counter() - started
+
+    front_pages = probed.pages
+    starts: list[int] = []  # each chapter's first page
+    for chapter in chapters:
+        starts.append(starts[-1] + chapters[len(starts) - 1].pages if starts
+                      else front_pages + 1)
+    front = _front_source(document_tree, sections, starts)
+    frame_jobs = [(cache.key("frame", frame_sheet, front), layout_frame, FrameLayout,
+                   (front, frame_sheet, "", base_url, roots))]
+    for index, (section, chapter, start) in enumerate(zip(sections, chapters, starts)):
+        recto = start % 2 == 1
+        source = _segment_source(document_tree, section, index, chapter.pages, recto)
+        # The first page shows ``start``; a throw-away page before a left-hand one.
+        extra = f"@page :first {{ counter-reset: page {start if recto else start - 1} }}"
+        frame_jobs.append((cache.key("frame", frame_sheet, extra, source), layout_frame,
+                           FrameLayout, (source, frame_sheet, extra, base_url, roots)))
+    frames = _run_cached(cache, processes, frame_jobs, error_path)
+    frame_time = time.perf_counter() - started - chapter_time
+    parts: list[tuple[FrameLayout, int]] = [(frames[0], 0)]
+    if frames[0].pages != front_pages:
+        raise FrameMismatch(f"the front matter took {frames[0].pages} pages, "
+                            f"then {front_pages}", path=error_path)
+    for index, (segment, chapter, start) in enumerate(zip(frames[1:], chapters, starts)):
+        skip = 0 if start % 2 == 1 else 1
+        expected = [None] * skip + [(index, page) for page in range(chapter.pages)]
+        if segment.owners != expected:
+            raise FrameMismatch(f"the frame of chapter {index + 1} does not match its "
+                                f"{chapter.pages} pages (the theme adds or moves pages)",
+                                path=error_path)
+        parts.append((segment, skip))
+    merged: MergedPdf = run_spread(processes[:1], [
+        (merge_book, (parts, chapters, target, cache.fonts), error_path)])[0]
+    log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merged in %.1f s",
+             len(chapters), chapter_time, frame_time,
+             time.perf_counter() - started - chapter_time - frame_time)
+    warnings = list(dict.fromkeys(m for layout in [*chapters, *frames] for m in layout.warnings))
+    merged.warnings = warnings + [m for m in merged.warnings if m not in warnings]
+    return merged
+
+
+def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[ChapterLayout],
+               target: Path, store: Path) -> MergedPdf:
+    """Lay each chapter page over its frame page and write the book to ``target`` (see the
+    module doc). ``parts`` are the frame's documents in order, each with the number of its
+    first pages to leave out. Raises :class:`FrameMismatch` when a chapter page's text area
+    is not its frame page's."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    warnings: list[str] = []
+    readers = [PdfReader(chapter.path) for chapter in chapters]
+    writer = PdfWriter()
+    shifts: list[float] = []
+    owners: list[tuple[int, int] | None] = []
+    after_ref = None
+    front, _ = parts[0]
+    front_reader = PdfReader(front.path)
+
+    def stream(data: bytes) -> Any:
+        content = DecodedStreamObject()
+        content.set_data(data)
+        return writer._add_object(content)
+
+    for frame, skip in parts:
+        reader = front_reader if frame is front else PdfReader(frame.path)
+        for index in range(skip, frame.pages):
+            frame_page = reader.pages[index]
+            owner = frame.owners[index]
+            owners.append(owner)
+            if owner is None:
+                writer.add_page(frame_page)
+                shifts.append(0.0)
+                continue
+            chapter, number = owner
+            fx, fy, fw, fh = frame.areas[index]
+            cx, cy, cw, ch = chapters[chapter].areas[number]
+            if max(abs(fw - cw), abs(fh - ch), abs(fy - cy)) > _AREA_TOLERANCE:
+                raise FrameMismatch(f"page {number + 1} of chapter {chapter + 1} has a text area "
+                                    f"of {cw:.1f}×{ch:.1f} pt, its frame page {fw:.1f}×{fh:.1f}")
+            dx = round(fx - cx, 4)
+            page = writer.add_page(readers[chapter].pages[number])
+            form = DecodedStreamObject()
+            frame_contents = frame_page.get_contents()  # a stream: falsy when it has no keys
+            form.set_data(frame_contents.get_data() if frame_contents is not None else b"")
+            form.update({
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(FloatObject(v) for v in frame_page.mediabox),
+                # raw_get: the reference (one copy of the part's resources), not the dictionary
+                NameObject("/Resources"): frame_page.raw_get("/Resources").clone(writer),
+            })
+            form_ref = writer._add_object(form.flate_encode())
+            # The chapter's pages share one resource dictionary: each page's frame gets a name.
+            resources: Any = page["/Resources"].get_object()
+            if "/XObject" not in resources:
+                resources[NameObject("/XObject")] = DictionaryObject()
+            frame_name = f"/HanjiFrame{number}"
+            resources["/XObject"].get_object()[NameObject(frame_name)] = form_ref
+            before = stream(f"q {frame_name} Do Q q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii"))
+            after_ref = after_ref or stream(b"\nQ\n")
+            contents = page.raw_get("/Contents")  # streams stay indirect objects
+            own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) \
+                else [contents]
+            page[NameObject("/Contents")] = ArrayObject([before, *own, after_ref])
+            shifts.append(dx)
+
+    # Named destinations: the chapters', then the front matter's.
+    page_refs = [page.indirect_reference for page in writer.pages]
+    position = {owner: index for index, owner in enumerate(owners) if owner is not None}
+    destinations: dict[str, Any] = {}
+
+    def destination(page: int, x: float, y: float) -> ArrayObject:
+        return ArrayObject([page_refs[page], NameObject("/XYZ"),
+                            FloatObject(round(x + shifts[page], 4)), FloatObject(round(y, 4)),
+                            NumberObject(0)])
+
+    for chapter_index, layout in enumerate(chapters):
+        for name, number, x, y in layout.anchors:
+            destinations.setdefault(name, destination(position[(chapter_index, number)], x, y))
+    for name, number, x, y in front.anchors:
+        destinations.setdefault(name, destination(number, x, y))
+
+    # Links: moved with their page; links to other documents made internal.
+    for index, page in enumerate(writer.pages):
+        annotations = page.get("/Annots")
+        if not annotations:
+            continue
+        kept = ArrayObject()
+        for ref in annotations:
+            annotation = ref.get_object()
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(CROSS_LINK_SCHEME):
+                name = uri[len(CROSS_LINK_SCHEME):]
+                if name not in destinations:
+                    warnings.append(f"PDF: No anchor #{name} for internal URI reference")
+                    continue
+                del annotation["/A"]
+                annotation[NameObject("/Dest")] = TextStringObject(name)
+            if shifts[index]:
+                rect = annotation["/Rect"]
+                annotation[NameObject("/Rect")] = ArrayObject([
+                    FloatObject(float(rect[0]) + shifts[index]), rect[1],
+                    FloatObject(float(rect[2]) + shifts[index]), rect[3]])
+            kept.append(ref)
+        page[NameObject("/Annots")] = kept
+
+    names = ArrayObject()
+    for name in sorted(destinations):
+        names.extend([TextStringObject(name), destinations[name]])
+    catalog = writer._root_object
+    catalog[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/Dests"): writer._add_object(DictionaryObject({NameObject("/Names"): names}))})
+
+    # Outline: the front matter's, then each chapter's.
+    def add(tree: Sequence[Any], parent: Any, place: Callable[[int], int | None]) -> None:
+        for label, (number, x, y), children, state in tree:
+            merged_page = place(number)
+            if merged_page is None:
+                continue
+            item = writer.add_outline_item(title=label, page_number=merged_page, parent=parent,
+                                           is_open=state != "closed",
+                                           fit=_xyz(x + shifts[merged_page], y))
+            add(children, item, place)
+
+    add(front.bookmarks, None, lambda number: number)
+    for chapter_index, layout in enumerate(chapters):
+        add(layout.bookmarks, None, partial(_position, position, chapter_index))
+
+    metadata = front_reader.metadata
+    if metadata:
+        writer.add_metadata({key: str(value) for key, value in metadata.items()})
+    front_catalog: Any = front_reader.trailer["/Root"]
+    if "/Lang" in front_catalog:
+        catalog[NameObject("/Lang")] = TextStringObject(str(front_catalog["/Lang"]))
+
+    _share_fonts(writer, [*(frame for frame, _ in parts), *chapters], store)
+    writer.compress_identical_objects()  # shared images once; replaced font files dropped
+    with atomic_output(target) as tmp, tmp.open("wb") as out:
+        writer.write(out)
+    return MergedPdf(pages=len(writer.pages), size=target.stat().st_size, warnings=warnings)
+
+
+def _position(position: dict[tuple[int, int], int], chapter: int, number: int) -> int | None:
+    return position.get((chapter, number))
+
+
+def _xyz(x: float, y: float) -> Any:
+    from pypdf.generic import Fit
+
+    return Fit.xyz(left=round(x, 4), top=round(y, 4), zoom=0)
+
+
+def _share_fonts(writer: Any, layouts: Sequence[ChapterLayout], store: Path) -> None:
+    """Make every embedded subset of one font file point at one subset of the glyphs all the
+    documents use (WeasyPrint keeps glyph ids when it subsets, so the widths and text of each
+    document stay valid)."""
+    from pypdf.generic import NameObject, NumberObject, StreamObject
+
+    from ..fonts import subset_glyphs
+
+    by_name: dict[str, FontUse] = {}
+    glyphs: dict[tuple[str, int], set[int]] = {}
+    notdef: dict[tuple[str, int], bool] = {}
+    hinting: dict[tuple[str, int], bool] = {}
+    conflicting: set[str] = set()
+    for layout in layouts:
+        for name, use in layout.fonts.items():
+            identity = (use.sha, use.index)
+            if name in by_name and (by_name[name].sha, by_name[name].index) != identity:
+                conflicting.add(name)
+            by_name.setdefault(name, use)
+            glyphs.setdefault(identity, set()).update(use.glyphs)
+            notdef[identity] = notdef.get(identity, False) or use.notdef_outline
+            hinting[identity] = use.hinting
+    descriptors: dict[tuple[str, int], list[Any]] = {}
+    seen: set[int] = set()
+    for font in _type0_fonts(writer):
+        name = str(font.get("/BaseFont", ""))
+        if name not in by_name or name in conflicting:
+            continue
+        descendant = font["/DescendantFonts"][0].get_object()
+        descriptor = descendant["/FontDescriptor"].get_object()
+        if id(descriptor) in seen:
+            continue
+        seen.add(id(descriptor))
+        use = by_name[name]
+        descriptors.setdefault((use.sha, use.index), []).append(descriptor)
+    for identity, found in descriptors.items():
+        if len(found) < 2:
+            continue
+        sha, index = identity
+        try:
+            data = subset_glyphs(font_file(store, sha).read_bytes(), index,
+                                 sorted(glyphs[identity]), hinting=hinting[identity],
+                                 notdef_outline=notdef[identity])
+        except OSError:
+            data = None
+        if not data:
+            log.debug("could not share font %s: each document keeps its subset", sha[:12])
+            continue
+        key = next((k for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in found[0]), None)
+        if key is None:
+            continue
+        original = found[0][key].get_object()
+        shared = StreamObject()
+        shared.set_data(data)
+        for entry, value in original.items():
+            if entry not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
+                shared[NameObject(entry)] = value
+        if "/Length1" in original:
+            shared[NameObject("/Length1")] = NumberObject(len(data))
+        shared_ref = writer._add_object(shared.flate_encode())
+        for descriptor in found:
+            if key in descriptor:
+                descriptor[NameObject(key)] = shared_ref
+
+
+def _type0_fonts(writer: Any) -> Iterator[Any]:
+    """The composite (Type0) fonts in the pages' and their forms' resources."""
+    seen: set[int] = set()
+
+    def fonts_of(resources: Any) -> Iterator[Any]:
+        if resources is None:
+            return
+        resources = resources.get_object()
+        fonts = resources.get("/Font")
+        for ref in (fonts.get_object() if fonts is not None else {}).values():
+            font = ref.get_object()
+            if id(font) not in seen and font.get("/Subtype") == "/Type0":
+                seen.add(id(font))
+                yield font
+        xobjects = resources.get("/XObject")
+        for ref in (xobjects.get_object() if xobjects is not None else {}).values():
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+                seen.add(id(xobject))
+                yield from fonts_of(xobject.get("/Resources"))
+
+    for page in writer.pages:
+        yield from fonts_of(page.get("/Resources"))
