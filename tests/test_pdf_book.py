@@ -218,3 +218,28 @@ def test_a_theme_with_unequal_hands_falls_back_to_one_document(
         if number > 4 and body:  # past the front matter: the theme's own margins
             expected = 19 * MM if number % 2 else 30 * MM
             assert abs(min(w["x0"] for w in body) - expected) < 1.5, number
+
+
+@pytest.mark.parametrize("text", ["1.5 2", "1 2 3 4", "-0.74 -10.34 ", " 1 2", "1em 2", "5",
+                                  "1 2e", "1e-3 4 5", "3 x 1", "", "50% 2"])
+def test_svg_number_reading_matches_weasyprint(text: str) -> None:
+    from weasyprint.svg import utils
+
+    from converter.writers import svg_numbers
+
+    svg_numbers.patch_weasyprint()  # what every PDF layout does first
+    fast_size, fast_point = utils.size, utils.point
+    original_size, original_point = fast_size.original, fast_point.original
+
+    class Image:
+        def point(self, x: str, y: str, font_size: float) -> tuple[float, float]:
+            return fast_size(x, font_size, 100), fast_size(y, font_size, 100)
+
+    def outcome(function, *args):  # type: ignore[no-untyped-def]
+        try:
+            return function(*args)
+        except Exception as exc:  # noqa: BLE001 - the kind of failure is compared
+            return type(exc).__name__
+
+    assert outcome(fast_size, text, 10, 100) == outcome(original_size, text, 10, 100)
+    assert outcome(fast_point, Image(), text, 10) == outcome(original_point, Image(), text, 10)

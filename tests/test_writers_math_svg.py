@@ -113,6 +113,30 @@ def test_impossible_boxes_are_retried_in_aligned_then_shown_as_tex(monkeypatch) 
     assert sum(t.startswith("\\begin{aligned}") for t in seen) == 2
 
 
+def test_a_formula_that_cannot_be_drawn_is_remembered(tmp_path, monkeypatch) -> None:
+    """A rebuild does not lay out again what ziamath failed on (seconds for some formulas),
+    and still reports it; the helper process hands such failures on too."""
+    from converter.writers import math_svg
+
+    calls: list[str] = []
+
+    def failing(tex: str, *, display: bool) -> dict[str, str]:
+        calls.append(tex)
+        raise ValueError("ziamath laid it out 680 x -19733 px")
+
+    monkeypatch.setattr(math_svg, "_svg_image", failing)
+    markup = '<div><div class="math-display" data-tex="\\broken"><math></math></div></div>'
+    for _ in range(2):
+        warned: list[str] = []
+        root = html.fromstring(markup)
+        mathml_to_svg(root, math_svg.FormulaCache(tmp_path / "math"), warn=warned.append)
+        assert [c.text for c in root.iter("code")] == ["\\broken"]
+        assert len(warned) == 1 and "-19733" in warned[0]
+    assert calls == ["\\broken"]
+    drawn = math_svg.draw_formulas([("\\broken", True)], tmp_path / "math")
+    assert drawn == {("\\broken", True): {"error": "ziamath laid it out 680 x -19733 px"}}
+
+
 def test_formulas_are_drawn_beside_the_images_and_used(tmp_path, monkeypatch) -> None:
     """With many formulas a helper process draws them while images are prepared; the PDF
     writer then draws none itself, and the PDF has every formula."""

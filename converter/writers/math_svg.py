@@ -35,7 +35,8 @@ log = logging.getLogger("converter")
 #: Size ziamath lays formulas out at (px); only the ratio to it matters, since CSS uses em.
 RENDER_SIZE = 20.0
 _WRAPPERS = {"math-inline": False, "math-display": True}
-#: Bump when the attributes :func:`_svg_image` returns change for the same TeX.
+#: Bump when the attributes :func:`_svg_image` returns change for the same TeX. (Formulas that
+#: cannot be drawn are cached as ``{"error": why}``; older caches simply lack them.)
 FORMULA_VERSION = 3
 
 
@@ -63,18 +64,25 @@ class FormulaCache:
         return self.directory / f"{key}.json"
 
     def get(self, tex: str, *, display: bool) -> dict[str, str]:
-        """The attributes of the ``<img>`` showing ``tex``, drawn now if not cached."""
+        """The attributes of the ``<img>`` showing ``tex``, drawn now if not cached.
+
+        A formula ziamath cannot draw raises :class:`FormulaError`, and is remembered as such:
+        a rebuild does not spend seconds on it again.
+        """
         found = self._memory.get((tex, display))
-        if found is not None:
-            return found
         path = self._path(tex, display)
-        if path is not None:
+        if found is None and path is not None:
             try:
                 found = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 found = None
         if not isinstance(found, dict):
-            found = _svg_image(tex, display=display)
+            try:
+                found = _svg_image(tex, display=display)
+            except (ImportError, MemoryError, OSError):
+                raise  # not the formula's fault: not remembered
+            except Exception as exc:  # ziamath raises many kinds of exception
+                found = {"error": str(exc) or type(exc).__name__}
             if path is not None:
                 from ..images.cache import write_atomic
 
@@ -84,7 +92,13 @@ class FormulaCache:
                 except OSError as exc:  # a read-only cache costs time, not the formula
                     log.debug("math cache not written: %s", exc)
         self._memory[(tex, display)] = found
+        if "error" in found:
+            raise FormulaError(found["error"])
         return found
+
+
+class FormulaError(ValueError):
+    """ziamath could not draw a formula (the message says why)."""
 
 
 def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
@@ -150,14 +164,16 @@ def formulas_in(root: html.HtmlElement) -> list[tuple[str, bool]]:
 def draw_formulas(formulas: list[tuple[str, bool]],
                   directory: Path | None) -> dict[tuple[str, bool], dict[str, str]]:
     """Draw ``formulas`` (through the cache in ``directory``); the ones ziamath cannot draw
-    are left out (the writer tries them again and reports them). Runs in a helper process
-    while images are prepared."""
+    come back as ``{"error": why}`` for the writer to report. Runs in a helper process while
+    images are prepared."""
     cache = FormulaCache(directory)
     drawn: dict[tuple[str, bool], dict[str, str]] = {}
     for tex, display in formulas:
         try:
             drawn[(tex, display)] = cache.get(tex, display=display)
-        except Exception:  # ziamath raises many kinds; the writer's own attempt reports it
+        except FormulaError as exc:  # the writer reports it
+            drawn[(tex, display)] = {"error": str(exc)}
+        except Exception:  # e.g. a failed import: the writer's own attempt reports it
             log.debug("formula %r left to the writer", tex[:60], exc_info=True)
     return drawn
 

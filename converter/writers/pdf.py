@@ -28,7 +28,7 @@ from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
 from ..processes import WarmProcess, run_spread
 from ..resources import fonts_dir, themes_dir
-from . import font_subset, linebreak, pdf_images
+from . import font_subset, linebreak, pdf_images, svg_numbers
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import (
     chapter_section,
@@ -64,7 +64,7 @@ PATCHED_WEASYPRINT_SERIES = "70."
 
 def warm_up_weasyprint() -> None:
     """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting, PNG
-    embedding. Another WeasyPrint series (the package requires 70.x; a user may force
+    embedding, SVG number reading. Another WeasyPrint series (the package requires 70.x; a user may force
     another) runs unpatched, with a warning: worse Korean line breaks, never a crash."""
     import weasyprint
 
@@ -76,6 +76,7 @@ def warm_up_weasyprint() -> None:
     linebreak.patch_weasyprint()
     font_subset.patch_weasyprint()
     pdf_images.patch_weasyprint()
+    svg_numbers.patch_weasyprint()
 
 
 class PdfWriter(Writer):

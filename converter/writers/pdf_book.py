@@ -1,27 +1,28 @@
 """Books laid out chapter by chapter, in parallel and cached, then merged into one PDF.
 
 WeasyPrint lays out one document in one process: a 560-page book takes about a minute, and an
-edit to one post would re-run all of it. So the PDF writer lays out a book as separate
-documents:
+edit to one post would re-run all of it. So the PDF writer lays a book out as many documents,
+spread over its helper processes and cached on disk (:class:`LayoutCache`, keyed by HTML and
+CSS), so that a rebuild lays out only what changed:
 
-* each chapter alone (:func:`layout_chapter`), in the warm helper processes, cached on disk by
-  its HTML and stylesheet (:class:`ChapterCache`): a rebuild lays out only the chapters that
-  changed;
-* then the *frame* (:func:`layout_frame`): the cover, title page and TOC, and for each chapter
-  an invisible copy of its header followed by empty pages, as many as the chapter took. The
-  frame carries what depends on the whole book: page numbers, running heads (the header's
-  ``string-set``), the TOC's ``target-counter`` numbers, page backgrounds;
-* :func:`merge_book` (pypdf) lays each chapter page over its frame page, moved sideways when the
-  chapter was laid out on a page of the other hand; makes one destination tree and one outline;
-  points links between chapters at their targets; keeps each shared image once and each font
-  once, subset to the glyphs of the whole book.
+* each chapter alone (:func:`layout_chapter`), without margin boxes or page background;
+* the *frame* (:func:`layout_frame`), which carries what depends on the whole book:
+  the front matter (cover, title page, TOC: its page numbers are counted here and shown through
+  ``data-page``, ``frame.css``), and for each chapter its header, invisible (for the running
+  heads' ``string-set``), with one empty block per page the chapter took. A chapter's frame
+  starts at its first page number (``@page :first { counter-reset: page N }``), after a
+  throw-away page when it starts on a left-hand page. Page numbers, running heads and page
+  backgrounds all come from the theme's own ``@page`` rules;
+* :func:`merge_book` (pikepdf, i.e. qpdf) lays each chapter page over its frame page, moved
+  sideways when the chapter was laid out for the other hand; makes one destination tree and one
+  outline; points links between chapters at their targets; keeps each shared image once and
+  each font once, subset to the glyphs of the whole book.
 
-A chapter is laid out as if it began on a right-hand page, without its margin boxes and page
-background (the frame draws those). That is exact while left and right pages have text areas of
-one size, which :func:`merge_book` checks page by page; where they differ (a theme with
-asymmetric margins, or ``@page :first`` rules) it raises :class:`FrameMismatch` and the writer
-lays the book out as one document instead. CSS counters other than pages and footnotes do not
-run across chapters.
+A chapter is laid out as if it began on a right-hand page. That is exact while left and right
+pages have text areas of one size, which :func:`merge_book` checks page by page; where they
+differ (a theme with asymmetric margins, ``@page :first`` rules, chapters forced to a right-hand
+page) :class:`FrameMismatch` is raised and the writer lays the book out as one document
+instead. CSS counters other than pages and footnotes do not run across chapters.
 """
 
 from __future__ import annotations
@@ -465,169 +466,169 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
 def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[ChapterLayout],
                target: Path, store: Path) -> MergedPdf:
     """Lay each chapter page over its frame page and write the book to ``target`` (see the
-    module doc). ``parts`` are the frame's documents in order, each with the number of its
-    first pages to leave out. Raises :class:`FrameMismatch` when a chapter page's text area
-    is not its frame page's."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (
-        ArrayObject,
-        DecodedStreamObject,
-        DictionaryObject,
-        FloatObject,
-        NameObject,
-        NumberObject,
-        TextStringObject,
-    )
+    module doc), with pikepdf (qpdf). ``parts`` are the frame's documents in order, each with
+    the number of its first pages to leave out. Raises :class:`FrameMismatch` when a chapter
+    page's text area is not its frame page's."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
 
     warnings: list[str] = []
-    readers = [PdfReader(chapter.path) for chapter in chapters]
-    writer = PdfWriter()
-    shifts: list[float] = []
-    owners: list[tuple[int, int] | None] = []
-    after_ref = None
+    book = pikepdf.new()
     front, _ = parts[0]
-    front_reader = PdfReader(front.path)
-
-    def stream(data: bytes) -> Any:
-        content = DecodedStreamObject()
-        content.set_data(data)
-        return writer._add_object(content)
-
-    for frame, skip in parts:
-        reader = front_reader if frame is front else PdfReader(frame.path)
-        for index in range(skip, frame.pages):
-            frame_page = reader.pages[index]
-            owner = frame.owners[index]
-            owners.append(owner)
-            if owner is None:
-                writer.add_page(frame_page)
-                shifts.append(0.0)
-                continue
-            chapter, number = owner
-            fx, fy, fw, fh = frame.areas[index]
-            cx, cy, cw, ch = chapters[chapter].areas[number]
-            if max(abs(fw - cw), abs(fh - ch), abs(fy - cy)) > _AREA_TOLERANCE:
-                raise FrameMismatch(f"page {number + 1} of chapter {chapter + 1} has a text area "
-                                    f"of {cw:.1f}×{ch:.1f} pt, its frame page {fw:.1f}×{fh:.1f}")
-            dx = round(fx - cx, 4)
-            page = writer.add_page(readers[chapter].pages[number])
-            form = DecodedStreamObject()
-            frame_contents = frame_page.get_contents()  # a stream: falsy when it has no keys
-            form.set_data(frame_contents.get_data() if frame_contents is not None else b"")
-            form.update({
-                NameObject("/Type"): NameObject("/XObject"),
-                NameObject("/Subtype"): NameObject("/Form"),
-                NameObject("/BBox"): ArrayObject(FloatObject(v) for v in frame_page.mediabox),
-                # raw_get: the reference (one copy of the part's resources), not the dictionary
-                NameObject("/Resources"): frame_page.raw_get("/Resources").clone(writer),
-            })
-            form_ref = writer._add_object(form.flate_encode())
-            # The chapter's pages share one resource dictionary: each page's frame gets a name.
-            resources: Any = page["/Resources"].get_object()
-            if "/XObject" not in resources:
-                resources[NameObject("/XObject")] = DictionaryObject()
-            frame_name = f"/HanjiFrame{number}"
-            resources["/XObject"].get_object()[NameObject(frame_name)] = form_ref
-            before = stream(f"q {frame_name} Do Q q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii"))
-            after_ref = after_ref or stream(b"\nQ\n")
-            contents = page.raw_get("/Contents")  # streams stay indirect objects
-            own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) \
-                else [contents]
-            page[NameObject("/Contents")] = ArrayObject([before, *own, after_ref])
-            shifts.append(dx)
-
-    # Named destinations: the chapters', then the front matter's.
-    page_refs = [page.indirect_reference for page in writer.pages]
-    position = {owner: index for index, owner in enumerate(owners) if owner is not None}
-    destinations: dict[str, Any] = {}
-
-    def destination(page: int, x: float, y: float) -> ArrayObject:
-        return ArrayObject([page_refs[page], NameObject("/XYZ"),
-                            FloatObject(round(x + shifts[page], 4)), FloatObject(round(y, 4)),
-                            NumberObject(0)])
-
-    for chapter_index, layout in enumerate(chapters):
-        for name, number, x, y in layout.anchors:
-            destinations.setdefault(name, destination(position[(chapter_index, number)], x, y))
-    for name, number, x, y in front.anchors:
-        destinations.setdefault(name, destination(number, x, y))
-
-    # Links: moved with their page; links to other documents made internal.
-    for index, page in enumerate(writer.pages):
-        annotations = page.get("/Annots")
-        if not annotations:
-            continue
-        kept = ArrayObject()
-        for ref in annotations:
-            annotation = ref.get_object()
-            action = annotation.get("/A")
-            uri = str(action.get("/URI", "")) if action is not None else ""
-            if uri.startswith(CROSS_LINK_SCHEME):
-                name = uri[len(CROSS_LINK_SCHEME):]
-                if name not in destinations:
-                    warnings.append(f"PDF: No anchor #{name} for internal URI reference")
+    with contextlib.ExitStack() as stack:
+        sources = [stack.enter_context(pikepdf.open(chapter.path)) for chapter in chapters]
+        shifts: list[float] = []
+        owners: list[tuple[int, int] | None] = []
+        after = book.make_stream(b"\nQ\n")
+        front_pdf = None
+        for frame, skip in parts:
+            frame_pdf = stack.enter_context(pikepdf.open(frame.path))
+            front_pdf = front_pdf or frame_pdf
+            for index in range(skip, len(frame.owners)):
+                owner = frame.owners[index]
+                owners.append(owner)
+                frame_page = frame_pdf.pages[index]
+                if owner is None:
+                    book.pages.append(frame_page)
+                    shifts.append(0.0)
                     continue
-                del annotation["/A"]
-                annotation[NameObject("/Dest")] = TextStringObject(name)
-            if shifts[index]:
-                rect = annotation["/Rect"]
-                annotation[NameObject("/Rect")] = ArrayObject([
-                    FloatObject(float(rect[0]) + shifts[index]), rect[1],
-                    FloatObject(float(rect[2]) + shifts[index]), rect[3]])
-            kept.append(ref)
-        page[NameObject("/Annots")] = kept
+                chapter, number = owner
+                fx, fy, fw, fh = frame.areas[index]
+                cx, cy, cw, ch = chapters[chapter].areas[number]
+                if max(abs(fw - cw), abs(fh - ch), abs(fy - cy)) > _AREA_TOLERANCE:
+                    raise FrameMismatch(f"page {number + 1} of chapter {chapter + 1} has a text "
+                                        f"area of {cw:.1f}×{ch:.1f} pt, its frame page "
+                                        f"{fw:.1f}×{fh:.1f}")
+                dx = round(fx - cx, 4)
+                book.pages.append(sources[chapter].pages[number])
+                page = book.pages[-1]
+                form = book.copy_foreign(frame_page.as_form_xobject())
+                # The chapter's pages share one resource dictionary: each frame gets a name.
+                name = page.add_resource(form, Name.XObject, prefix="HanjiFrame")
+                page.contents_add(book.make_stream(
+                    f"q {name} Do Q q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii")), prepend=True)
+                page.contents_add(after)
+                shifts.append(dx)
+        assert front_pdf is not None
 
-    names = ArrayObject()
-    for name in sorted(destinations):
-        names.extend([TextStringObject(name), destinations[name]])
-    catalog = writer._root_object
-    catalog[NameObject("/Names")] = DictionaryObject(
-        {NameObject("/Dests"): writer._add_object(DictionaryObject({NameObject("/Names"): names}))})
+        # Named destinations: the chapters', then the front matter's.
+        position = {owner: index for index, owner in enumerate(owners) if owner is not None}
+        destinations: dict[str, Any] = {}
 
-    # Outline: the front matter's, then each chapter's.
-    def add(tree: Sequence[Any], parent: Any, place: Callable[[int], int | None]) -> None:
-        for label, (number, x, y), children, state in tree:
-            merged_page = place(number)
-            if merged_page is None:
+        def destination(page: int, x: float, y: float) -> Any:
+            return Array([book.pages[page].obj, Name.XYZ, round(x + shifts[page], 4),
+                          round(y, 4), 0])
+
+        for chapter_index, layout in enumerate(chapters):
+            for anchor, number, x, y in layout.anchors:
+                destinations.setdefault(anchor, destination(position[(chapter_index, number)],
+                                                            x, y))
+        for anchor, number, x, y in front.anchors:
+            destinations.setdefault(anchor, destination(number, x, y))
+
+        # Links: moved with their page; links to another document made internal.
+        for index, page in enumerate(book.pages):
+            if "/Annots" not in page.obj:
                 continue
-            item = writer.add_outline_item(title=label, page_number=merged_page, parent=parent,
-                                           is_open=state != "closed",
-                                           fit=_xyz(x + shifts[merged_page], y))
-            add(children, item, place)
+            kept = Array()
+            for annotation in page.obj.Annots:
+                action = annotation.get("/A")
+                uri = str(action.get("/URI", "")) if action is not None else ""
+                if uri.startswith(CROSS_LINK_SCHEME):
+                    anchor = uri[len(CROSS_LINK_SCHEME):]
+                    if anchor not in destinations:
+                        warnings.append(f"PDF: No anchor #{anchor} for internal URI reference")
+                        continue
+                    del annotation["/A"]
+                    annotation.Dest = String(anchor)
+                if shifts[index]:
+                    x1, y1, x2, y2 = (float(v) for v in annotation.Rect)
+                    annotation.Rect = Array([x1 + shifts[index], y1, x2 + shifts[index], y2])
+                kept.append(annotation)
+            page.obj.Annots = kept
+        names = Array()
+        for anchor in sorted(destinations):
+            names.append(String(anchor))
+            names.append(destinations[anchor])
+        book.Root.Names = Dictionary(Dests=book.make_indirect(Dictionary(Names=names)))
 
-    add(front.bookmarks, None, lambda number: number)
-    for chapter_index, layout in enumerate(chapters):
-        add(layout.bookmarks, None, partial(_position, position, chapter_index))
+        # Outline: the front matter's, then each chapter's.
+        with book.open_outline() as outline:
+            def add(tree: Sequence[Any], siblings: list[Any],
+                    place: Callable[[int], int | None]) -> None:
+                for label, (number, x, y), children, state in tree:
+                    merged_page = place(number)
+                    if merged_page is None:
+                        continue
+                    item = pikepdf.OutlineItem(label, merged_page, "XYZ",
+                                               left=round(x + shifts[merged_page], 4),
+                                               top=round(y, 4))
+                    item.is_closed = state == "closed"
+                    siblings.append(item)
+                    add(children, item.children, place)
 
-    metadata = front_reader.metadata
-    if metadata:
-        writer.add_metadata({key: str(value) for key, value in metadata.items()})
-    front_catalog: Any = front_reader.trailer["/Root"]
-    if "/Lang" in front_catalog:
-        catalog[NameObject("/Lang")] = TextStringObject(str(front_catalog["/Lang"]))
+            add(front.bookmarks, outline.root, lambda number: number)
+            for chapter_index, layout in enumerate(chapters):
+                add(layout.bookmarks, outline.root, partial(_position, position, chapter_index))
 
-    _share_fonts(writer, [*(frame for frame, _ in parts), *chapters], store)
-    writer.compress_identical_objects()  # shared images once; replaced font files dropped
-    with atomic_output(target) as tmp, tmp.open("wb") as out:
-        writer.write(out)
-    return MergedPdf(pages=len(writer.pages), size=target.stat().st_size, warnings=warnings)
+        for key, value in front_pdf.docinfo.items():
+            book.docinfo[key] = value
+        if "/Lang" in front_pdf.Root:
+            book.Root.Lang = front_pdf.Root.Lang
+
+        _share_fonts(book, [*(frame for frame, _ in parts), *chapters], store)
+        _share_images(book)
+        with atomic_output(target) as tmp:
+            book.save(tmp, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                      compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return MergedPdf(pages=len(book.pages), size=target.stat().st_size, warnings=warnings)
 
 
 def _position(position: dict[tuple[int, int], int], chapter: int, number: int) -> int | None:
     return position.get((chapter, number))
 
 
-def _xyz(x: float, y: float) -> Any:
-    from pypdf.generic import Fit
+def _resources(book: Any) -> Iterator[Any]:
+    """The resource dictionaries of the pages and of the forms they use, each once."""
+    seen: set[tuple[int, int]] = set()
+    pending = [page.obj.get("/Resources") for page in book.pages]
+    while pending:
+        resources = pending.pop()
+        if resources is None:
+            continue
+        key = resources.objgen
+        if key != (0, 0):
+            if key in seen:
+                continue
+            seen.add(key)
+        yield resources
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.get("/Subtype") == "/Form":
+                pending.append(xobject.get("/Resources"))
 
-    return Fit.xyz(left=round(x, 4), top=round(y, 4), zoom=0)
+
+def _share_images(book: Any) -> None:
+    """Point every copy of one image (a post image used in several chapters) at one."""
+    first: dict[tuple[bytes, str], Any] = {}
+    for resources in _resources(book):
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            continue
+        for name, image in list(xobjects.items()):
+            if image.get("/Subtype") != "/Image" or "/SMask" in image:
+                continue
+            key = (hashlib.sha256(image.read_raw_bytes()).digest(),
+                   repr(sorted((k, repr(v)) for k, v in image.items() if k != "/Length")))
+            kept = first.setdefault(key, image)
+            if kept.objgen != image.objgen:
+                xobjects[name] = kept
 
 
-def _share_fonts(writer: Any, layouts: Sequence[ChapterLayout], store: Path) -> None:
+def _share_fonts(book: Any, layouts: Sequence[ChapterLayout], store: Path) -> None:
     """Make every embedded subset of one font file point at one subset of the glyphs all the
     documents use (WeasyPrint keeps glyph ids when it subsets, so the widths and text of each
     document stay valid)."""
-    from pypdf.generic import NameObject, NumberObject, StreamObject
+    from pikepdf import Name
 
     from ..fonts import subset_glyphs
 
@@ -646,20 +647,21 @@ def _share_fonts(writer: Any, layouts: Sequence[ChapterLayout], store: Path) -> 
             notdef[identity] = notdef.get(identity, False) or use.notdef_outline
             hinting[identity] = use.hinting
     descriptors: dict[tuple[str, int], list[Any]] = {}
-    seen: set[int] = set()
-    for font in _type0_fonts(writer):
-        name = str(font.get("/BaseFont", ""))
-        if name not in by_name or name in conflicting:
-            continue
-        descendant = font["/DescendantFonts"][0].get_object()
-        descriptor = descendant["/FontDescriptor"].get_object()
-        if id(descriptor) in seen:
-            continue
-        seen.add(id(descriptor))
-        use = by_name[name]
-        descriptors.setdefault((use.sha, use.index), []).append(descriptor)
+    seen: set[tuple[int, int]] = set()
+    for resources in _resources(book):
+        for font in (resources.get("/Font") or {}).values():
+            name = str(font.get("/BaseFont", ""))
+            if font.get("/Subtype") != "/Type0" or name not in by_name or name in conflicting:
+                continue
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            if descriptor.objgen in seen:
+                continue
+            seen.add(descriptor.objgen)
+            use = by_name[name]
+            descriptors.setdefault((use.sha, use.index), []).append(descriptor)
     for identity, found in descriptors.items():
-        if len(found) < 2:
+        key = next((k for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in found[0]), None)
+        if len(found) < 2 or key is None:
             continue
         sha, index = identity
         try:
@@ -671,43 +673,13 @@ def _share_fonts(writer: Any, layouts: Sequence[ChapterLayout], store: Path) -> 
         if not data:
             log.debug("could not share font %s: each document keeps its subset", sha[:12])
             continue
-        key = next((k for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in found[0]), None)
-        if key is None:
-            continue
-        original = found[0][key].get_object()
-        shared = StreamObject()
-        shared.set_data(data)
+        original = found[0][key]
+        shared = book.make_stream(data)
         for entry, value in original.items():
             if entry not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
-                shared[NameObject(entry)] = value
+                shared[entry] = value
         if "/Length1" in original:
-            shared[NameObject("/Length1")] = NumberObject(len(data))
-        shared_ref = writer._add_object(shared.flate_encode())
+            shared[Name.Length1] = len(data)
         for descriptor in found:
             if key in descriptor:
-                descriptor[NameObject(key)] = shared_ref
-
-
-def _type0_fonts(writer: Any) -> Iterator[Any]:
-    """The composite (Type0) fonts in the pages' and their forms' resources."""
-    seen: set[int] = set()
-
-    def fonts_of(resources: Any) -> Iterator[Any]:
-        if resources is None:
-            return
-        resources = resources.get_object()
-        fonts = resources.get("/Font")
-        for ref in (fonts.get_object() if fonts is not None else {}).values():
-            font = ref.get_object()
-            if id(font) not in seen and font.get("/Subtype") == "/Type0":
-                seen.add(id(font))
-                yield font
-        xobjects = resources.get("/XObject")
-        for ref in (xobjects.get_object() if xobjects is not None else {}).values():
-            xobject = ref.get_object()
-            if xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
-                seen.add(id(xobject))
-                yield from fonts_of(xobject.get("/Resources"))
-
-    for page in writer.pages:
-        yield from fonts_of(page.get("/Resources"))
+                descriptor[key] = shared
