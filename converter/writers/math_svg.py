@@ -81,7 +81,7 @@ class FormulaCache:
                 found = _svg_image(tex, display=display)
             except (ImportError, MemoryError, OSError):
                 raise  # not the formula's fault: not remembered
-            except Exception as exc:  # ziamath raises many kinds of exception
+            except Exception as exc:  # noqa: BLE001 - ziamath raises many kinds of exception
                 found = {"error": str(exc) or type(exc).__name__}
             if path is not None:
                 from ..images.cache import write_atomic

@@ -16,7 +16,7 @@ from typing import Any
 
 def patch_weasyprint() -> None:
     """Give WeasyPrint's SVG ``size`` and ``point`` a fast path for plain numbers (once)."""
-    import weasyprint.svg as svg
+    from weasyprint import svg
     from weasyprint.svg import bounding_box, path, shapes, utils
 
     original_size, original_point = utils.size, utils.point
