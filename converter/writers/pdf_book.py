@@ -27,6 +27,7 @@ instead. CSS counters other than pages and footnotes do not run across chapters.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import dataclasses
@@ -154,6 +155,8 @@ L = TypeVar("L", bound=ChapterLayout)
 #: Parsed stylesheets of this process, by a hash of their text and where they may read: a
 #: book's documents share one (parsing it and loading its fonts takes a third of a second).
 _STYLESHEETS: dict[str, tuple[Any, Any]] = {}
+# Dropped before the interpreter tears modules down: FontConfiguration.__del__ needs them.
+atexit.register(_STYLESHEETS.clear)
 _margins = threading.local()
 
 
