@@ -243,3 +243,32 @@ def test_svg_number_reading_matches_weasyprint(text: str) -> None:
 
     assert outcome(fast_size, text, 10, 100) == outcome(original_size, text, 10, 100)
     assert outcome(fast_point, Image(), text, 10) == outcome(original_point, Image(), text, 10)
+
+
+def test_without_a_cache_the_book_is_still_laid_out_by_chapter(tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture
+                                                               ) -> None:
+    site = book_site(tmp_path / "site")
+    with caplog.at_level(logging.INFO, logger="converter"):
+        result = build_book([site.root / "_posts"], title="쪽 시험", output_dir=tmp_path / "out",
+                            options=Options(jobs=1, cache=False, formats=("pdf",)))
+    assert "4 chapters laid out" in caplog.text and "one document" not in caplog.text
+    pdf = result.outputs["pdf"].path
+    starts = chapter_starts(pdf, result.titles)
+    assert sorted(starts) == sorted(result.titles)
+    assert list((tmp_path / "out").iterdir()) == [pdf]  # no layouts left beside the book
+
+
+def test_layouts_unused_for_a_month_are_deleted(tmp_path: Path) -> None:
+    import os
+    import time
+
+    cache = pdf_book.LayoutCache(tmp_path)
+    for name, age_days in (("old", 40), ("recent", 3)):
+        (tmp_path / f"{name}.pdf").write_bytes(b"%PDF")
+        description = tmp_path / f"{name}.json"
+        description.write_text("{}", encoding="utf-8")
+        when = time.time() - age_days * 86400
+        os.utime(description, (when, when))
+    cache.prune()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recent.json", "recent.pdf"]

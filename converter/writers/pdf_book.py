@@ -59,6 +59,8 @@ PT_PER_PX = 0.75
 CROSS_LINK_SCHEME = "x-hanji-anchor:"
 #: Bump when what a cached chapter layout holds, or how it is made, changes.
 LAYOUT_VERSION = 1
+#: Cached layouts unused this long are deleted (:meth:`LayoutCache.prune`).
+MAX_AGE_DAYS = 30
 #: Tolerance, in points, when comparing a chapter's text area with its frame page's.
 _AREA_TOLERANCE = 0.05
 
@@ -145,6 +147,17 @@ class LayoutCache:
         with contextlib.suppress(OSError):
             os.utime(description)  # recently used
         return layout
+
+
+    def prune(self, max_age_days: float = MAX_AGE_DAYS) -> None:
+        """Delete the layouts no build has used for ``max_age_days`` (each edit of a post
+        leaves its old layout behind)."""
+        cutoff = time.time() - max_age_days * 86400
+        for description in self.directory.glob("*.json"):
+            with contextlib.suppress(OSError):
+                if description.stat().st_mtime < cutoff:
+                    description.with_suffix(".pdf").unlink(missing_ok=True)
+                    description.unlink()
 
 
 L = TypeVar("L", bound=ChapterLayout)
@@ -456,6 +469,7 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
                                 f"{chapter.pages} pages (the theme adds or moves pages)",
                                 path=error_path)
         parts.append((segment, skip))
+    cache.prune()
     merged: MergedPdf = run_spread(processes[:1], [
         (merge_book, (parts, chapters, target, cache.fonts), error_path)])[0]
     log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merged in %.1f s",
