@@ -165,11 +165,19 @@ L = TypeVar("L", bound=ChapterLayout)
 
 # ----------------------------------------------------------------------------- layout jobs
 
-#: Parsed stylesheets of this process, by a hash of their text and where they may read: a
-#: book's documents share one (parsing it and loading its fonts takes a third of a second).
-_STYLESHEETS: dict[str, tuple[Any, Any]] = {}
-# Dropped before the interpreter tears modules down: FontConfiguration.__del__ needs them.
-atexit.register(_STYLESHEETS.clear)
+#: Parsed stylesheets, per thread (WeasyPrint's objects are not shared between threads), by a
+#: hash of their text and where they may read: a book's documents share one (parsing it and
+#: loading its fonts takes a third of a second).
+_stylesheets = threading.local()
+
+
+@atexit.register
+def _drop_stylesheets() -> None:
+    """Drop them before the interpreter tears modules down (FontConfiguration.__del__ needs
+    them)."""
+    getattr(_stylesheets, "by_key", {}).clear()
+
+
 _margins = threading.local()
 
 
@@ -208,14 +216,15 @@ def _render(source: str, stylesheet: str, base_url: str, roots: list[Path],
     fetcher = RestrictedFetcher(roots)
     key = hashlib.sha256("\0".join([stylesheet, base_url, *map(str, roots)]).encode()).hexdigest()
     _margins.off = not margin_boxes
+    parsed: dict[str, tuple[Any, Any]] = _stylesheets.__dict__.setdefault("by_key", {})
     try:
-        if key not in _STYLESHEETS:
+        if key not in parsed:
             font_config = FontConfiguration()
             css = CSS(string=stylesheet, base_url=base_url, url_fetcher=fetcher,
                       font_config=font_config)
-            _STYLESHEETS.clear()  # one book at a time
-            _STYLESHEETS[key] = (font_config, css)
-        font_config, css = _STYLESHEETS[key]
+            parsed.clear()  # one book at a time
+            parsed[key] = (font_config, css)
+        font_config, css = parsed[key]
         sheets = [css]
         if extra_css:
             sheets.append(CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
