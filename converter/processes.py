@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -222,33 +222,41 @@ class WarmProcess:
 Call = tuple[Callable[..., Any], tuple[Any, ...], Path | None]
 
 
-def run_spread(processes: Sequence[WarmProcess], calls: Sequence[Call]) -> list[Any]:
+def run_spread(processes: Sequence[WarmProcess], calls: Iterable[Call]) -> list[Any]:
     """Run ``calls`` on ``processes``, each process taking the next call when it is free, and
     return the results in the order of ``calls``.
 
+    ``calls`` is read lazily, one call whenever a process is free: a generator that prepares
+    each call (say, a chapter's HTML) lets the first ones run while it makes the next.
     A call whose process dies on its own (:class:`HelperDied`) is run in this process instead,
-    and that process takes no more calls; with no process at all, every call runs here. The first
-    :class:`HanjiError` raised by a call is raised here (the caller closes the processes).
+    and that process takes no more calls; with no process at all, every call runs here. The
+    first :class:`HanjiError` raised by a call is raised here (the caller closes the processes).
     """
-    results: list[Any] = [None] * len(calls)
-    pending = list(range(len(calls)))[::-1]  # popped from the end: in order
+    results: dict[int, Any] = {}
+    upcoming = enumerate(calls)
     live = [p for p in processes if not p.busy and not p.closed]
-    running: dict[WarmProcess, int] = {}
-    while pending or running:
+    running: dict[WarmProcess, tuple[int, Call]] = {}
+    more = True
+    while True:
         for process in live:
-            if pending and process not in running:
-                index = pending.pop()
-                job, args, error_path = calls[index]
+            if more and process not in running:
+                item = next(upcoming, None)
+                if item is None:
+                    more = False
+                    break
+                job, args, error_path = item[1]
                 process.submit(job, *args, error_path=error_path)
-                running[process] = index
-        if not running:  # no process left: the rest runs here
-            index = pending.pop()
-            job, args, _ = calls[index]
+                running[process] = item
+        if not running:  # no process left (or none at all): the rest runs here
+            item = next(upcoming, None) if more else None
+            if item is None:
+                break
+            index, (job, args, _) = item
             results[index] = job(*args)
             continue
         ready = wait([p.connection for p in running])
         for process in [p for p in running if p.connection in ready]:
-            index = running.pop(process)
+            index, (job, args, _) = running.pop(process)
             try:
                 results[index] = process.result()
             except HelperDied as exc:
@@ -256,6 +264,5 @@ def run_spread(processes: Sequence[WarmProcess], calls: Sequence[Call]) -> list[
                     raise
                 log.warning("%s; running its job in this process instead", exc.message)
                 live.remove(process)
-                job, args, _ = calls[index]
                 results[index] = job(*args)
-    return results
+    return [results[index] for index in range(len(results))]

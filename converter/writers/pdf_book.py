@@ -38,7 +38,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -349,7 +349,7 @@ def is_chapter(element: Any) -> bool:
 
 def _document(document_tree: Any, children: Sequence[Any], *, head: bool = False) -> str:
     """A document with the book's ``<html>`` and ``<body>`` attributes around ``children``
-    (copied); with the book's ``<head>`` or just a charset."""
+    (serialised as they are, not copied); with the book's ``<head>`` or just a charset."""
     from lxml import etree, html
 
     root = html.Element("html", dict(document_tree.attrib))
@@ -358,9 +358,16 @@ def _document(document_tree: Any, children: Sequence[Any], *, head: bool = False
     else:
         etree.SubElement(etree.SubElement(root, "head"), "meta", {"charset": "utf-8"})
     body = etree.SubElement(root, "body", dict(document_tree.find("body").attrib))
-    for child in children:
-        body.append(copy.deepcopy(child))
-    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    body.append(etree.Comment(_CONTENT))
+    before, after = html.tostring(root, encoding="unicode",
+                                  doctype="<!DOCTYPE html>").split(f"<!--{_CONTENT}-->")
+    content = "".join(html.tostring(child, encoding="unicode", with_tail=False)
+                      for child in children)
+    return before + content + after
+
+
+#: Where :func:`_document` puts the children's markup.
+_CONTENT = "hanji-document-content"
 
 
 def _front_source(document_tree: Any, sections: Sequence[Any],
@@ -411,22 +418,32 @@ def _segment_source(document_tree: Any, section: Any, chapter: int, pages: int,
     return _document(document_tree, children)
 
 
-def _run_cached(cache: LayoutCache, processes: Sequence[WarmProcess],
-                jobs: Sequence[tuple[str, Callable[..., L], type[L], tuple[Any, ...]]],
+Job = tuple[str, Callable[..., L], type[L], tuple[Any, ...]]
+
+
+def _run_cached(cache: LayoutCache, processes: Sequence[WarmProcess], jobs: Iterable[Job[L]],
                 error_path: Path | None) -> list[L]:
     """Run each ``(key, function, class, arguments)`` job not found in ``cache``, spread over
-    ``processes``; ``function(*arguments, pdf_path, store, error_path)`` lays it out."""
-    found: dict[str, L | None] = {key: cache.get(key, cls) for key, _, cls, _ in jobs}
-    calls: list[Call] = []
-    keys = []
-    for key, function, _, arguments in jobs:
-        if found[key] is None and key not in keys:
-            keys.append(key)
-            calls.append((function, (*arguments, cache.pdf(key), cache.fonts, error_path),
-                          error_path))
-    for key, layout in zip(keys, run_spread(processes, calls)):
+    ``processes``; ``function(*arguments, pdf_path, store, error_path)`` lays it out. ``jobs``
+    is read as processes become free, so a generator can make the next job meanwhile."""
+    taken: list[Job[L]] = []
+    found: dict[str, L | None] = {}
+    missing: list[str] = []
+
+    def calls() -> Iterator[Call]:
+        for job in jobs:
+            taken.append(job)
+            key, function, cls, arguments = job
+            if key not in found:
+                found[key] = cache.get(key, cls)
+                if found[key] is None:
+                    missing.append(key)
+                    yield (function, (*arguments, cache.pdf(key), cache.fonts, error_path),
+                           error_path)
+
+    for key, layout in zip(missing, run_spread(processes, calls()), strict=True):
         found[key] = layout
-    return [found[key] for key, _, _, _ in jobs]  # type: ignore[misc]
+    return [found[key] for key, _, _, _ in taken]  # type: ignore[misc]
 
 
 def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: str,
@@ -437,16 +454,19 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
     cache = LayoutCache(directory)
     sections = [s for s in document_tree.find("body") if is_chapter(s)]
     started = time.perf_counter()
-    chapter_jobs = []
-    for section in sections:
-        source = _document(document_tree, [section])
-        chapter_jobs.append((cache.key("chapter", stylesheet, source), layout_chapter,
-                             ChapterLayout, (source, stylesheet, base_url, roots)))
-    probe = _front_source(document_tree, sections, None)
     frame_sheet = stylesheet + "\n" + frame_css
-    front_probe = (cache.key("frame", frame_sheet, probe), layout_frame, FrameLayout,
-                   (probe, frame_sheet, "", base_url, roots))
-    *chapters, probed = _run_cached(cache, processes, [*chapter_jobs, front_probe], error_path)
+
+    def chapter_jobs() -> Iterator[Job[Any]]:
+        """Each chapter's job as it is needed, then the front matter's probe."""
+        for section in sections:
+            source = _document(document_tree, [section])
+            yield (cache.key("chapter", stylesheet, source), layout_chapter, ChapterLayout,
+                   (source, stylesheet, base_url, roots))
+        probe = _front_source(document_tree, sections, None)
+        yield (cache.key("frame", frame_sheet, probe), layout_frame, FrameLayout,
+               (probe, frame_sheet, "", base_url, roots))
+
+    *chapters, probed = _run_cached(cache, processes, chapter_jobs(), error_path)
     chapter_time = time.perf_counter() - started
 
     front_pages = probed.pages
