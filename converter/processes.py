@@ -229,9 +229,12 @@ def run_spread(processes: Sequence[WarmProcess], calls: Iterable[Call]) -> list[
     ``calls`` is read lazily, one call whenever a process is free: a generator that prepares
     each call (say, a chapter's HTML) lets the first ones run while it makes the next.
     A call whose process dies on its own (:class:`HelperDied`) is run in this process instead,
-    and that process takes no more calls; with no process at all, every call runs here. The
+    and that process takes no more calls; with no process at all, every call runs here. Once
+    the caller has closed a process (it gave up), :class:`HelperDied` is raised instead. The
     first :class:`HanjiError` raised by a call is raised here (the caller closes the processes).
     """
+    if any(p.stopped for p in processes):  # the caller has given up (Ctrl-C, an error)
+        raise HelperDied("the helper processes were stopped")
     results: dict[int, Any] = {}
     upcoming = enumerate(calls)
     live = [p for p in processes if not p.busy and not p.closed]

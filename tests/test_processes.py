@@ -213,3 +213,16 @@ def test_a_crashed_pdf_helper_is_replaced_by_layout_here(tmp_path: Path,
                              options=Options(jobs=2, cache=False))
     assert "hanji-pdf process died (exit code 9)" in caplog.text
     assert "한국어" in pypdf.PdfReader(result.outputs["pdf"].path).pages[1].extract_text()
+
+
+def test_work_spread_over_stopped_processes_is_abandoned() -> None:
+    """After the caller closed its helpers (Ctrl-C, a failed writer), a thread still driving
+    them must not go on with the work in this process."""
+    from converter.processes import HelperDied, run_spread
+
+    process = WarmProcess(_nothing)
+    assert run_spread([process], [(_double, (2,), None), (_double, (5,), None)]) == [4, 10]
+    process.close()
+    with pytest.raises(HelperDied):
+        run_spread([process], [(_double, (1,), None)])
+    assert run_spread([], [(_double, (3,), None)]) == [6]  # no helpers at all: here
