@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -77,10 +76,10 @@ def _record(font: Any, glyphs: list[int], hinting: bool) -> None:
     sha = hashlib.sha256(content).hexdigest()
     path = font_file(store, sha)
     if not path.exists():
+        from ..images.cache import write_atomic
+
         store.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-        partial.write_bytes(content)
-        partial.replace(path)
+        write_atomic(path, content)
     uses[font.name.decode("latin-1")] = FontUse(sha=sha, index=int(font.index),
                                                 glyphs=sorted(glyphs), hinting=hinting,
                                                 notdef_outline=bool(font.missing))

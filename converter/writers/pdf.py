@@ -8,9 +8,12 @@ bundled fonts and themes (:class:`RestrictedFetcher`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import hashlib
 import logging
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -273,9 +276,7 @@ class PdfWriter(Writer):
         from .pdf_book import FrameMismatch, lay_out_book
 
         base_url = str(themes_dir()) + "/"
-        style = document_tree.find("head/style")
-        stylesheet = style.text or ""
-        style.getparent().remove(style)
+        stylesheet = document_tree.find("head/style").text or ""
         with contextlib.ExitStack() as stack:
             if self.cache is not None:
                 directory = self.cache.directory / "pdf"
@@ -288,8 +289,6 @@ class PdfWriter(Writer):
                                       target, directory, processes, error_path)
             except FrameMismatch as exc:
                 log.info("%s: laying the book out as one document", exc.message)
-                style = etree.SubElement(document_tree.find("head"), "style")
-                style.text = stylesheet
                 source = html.tostring(document_tree, encoding="unicode",
                                        doctype="<!DOCTYPE html>")
                 return _render_whole((source, base_url, roots, target, error_path), processes,
@@ -323,34 +322,80 @@ class RenderedPdf:
     warnings: list[str] = field(default_factory=list)
 
 
-def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
-               error_path: Path | None) -> RenderedPdf:
-    """Lay out the HTML ``source`` with WeasyPrint and write the PDF atomically to ``target``.
+#: Parsed stylesheets, per thread (WeasyPrint's objects are not shared between threads), by a
+#: hash of their text and where they may read: a book's documents share one (parsing it and
+#: loading its fonts takes a third of a second).
+_stylesheets = threading.local()
 
-    Reads only files under ``roots`` (:class:`RestrictedFetcher`). A module-level function of
-    plain values, so that it can run in a :class:`~converter.processes.WarmProcess`.
+
+@atexit.register
+def _drop_stylesheets() -> None:
+    """Drop them before the interpreter tears modules down (FontConfiguration.__del__ needs
+    them)."""
+    getattr(_stylesheets, "by_key", {}).clear()
+
+
+def render_document(source: str, base_url: str, roots: list[Path], error_path: Path | None, *,
+                    stylesheet: str | None = None, extra_css: str = "") -> tuple[Any, Any]:
+    """Lay out the HTML ``source`` with (patched) WeasyPrint, reading only files under
+    ``roots`` (:class:`RestrictedFetcher`): the document and the fetcher.
+
+    ``stylesheet`` (else the document's own ``<style>``) is parsed once per thread and shared
+    by the documents that use it; ``extra_css`` comes after it.
     """
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetcher import RestrictedFetcher
 
     warm_up_weasyprint()
-    diagnostics = Diagnostics()
     fetcher = RestrictedFetcher(roots)
-    font_config = FontConfiguration()
+    try:
+        if stylesheet is None:
+            font_config, sheets = FontConfiguration(), []
+        else:
+            key = hashlib.sha256("\0".join([stylesheet, base_url, *map(str, roots)]).encode())
+            parsed: dict[str, tuple[Any, Any]] = _stylesheets.__dict__.setdefault("by_key", {})
+            if key.hexdigest() not in parsed:
+                font_config = FontConfiguration()
+                css = CSS(string=stylesheet, base_url=base_url, url_fetcher=fetcher,
+                          font_config=font_config)
+                parsed.clear()  # one book at a time
+                parsed[key.hexdigest()] = (font_config, css)
+            font_config, css = parsed[key.hexdigest()]
+            sheets = [css]
+        if extra_css:
+            sheets.append(CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
+                              font_config=font_config))
+        document = HTML(string=source, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=sheets, font_config=font_config)
+    except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
+        raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
+                          path=error_path) from exc
+    return document, fetcher
+
+
+def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics) -> None:
+    """Write a laid-out document to ``target`` atomically; what the fetcher refused to read
+    becomes a warning."""
+    try:
+        with atomic_output(target) as tmp:
+            document.write_pdf(tmp)
+    except OSError as exc:
+        raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
+    for url in fetcher.refused:
+        diagnostics.warn(f"refused to read {url}")
+
+
+def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
+               error_path: Path | None) -> RenderedPdf:
+    """Lay out the HTML ``source`` and write the PDF atomically to ``target``
+    (:func:`render_document`, :func:`write_document`). A module-level function of plain
+    values, so that it can run in a :class:`~converter.processes.WarmProcess`.
+    """
+    diagnostics = Diagnostics()
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
-        try:
-            document = HTML(string=source, base_url=base_url,
-                            url_fetcher=fetcher).render(font_config=font_config)
-        except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
-            raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
-                              path=error_path) from exc
-        try:
-            with atomic_output(target) as tmp:
-                document.write_pdf(tmp)
-        except OSError as exc:
-            raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
-    messages = [warning.message for warning in diagnostics.warnings]
-    messages += [f"refused to read {url}" for url in fetcher.refused]
-    return RenderedPdf(pages=len(document.pages), size=target.stat().st_size, warnings=messages)
+        document, fetcher = render_document(source, base_url, roots, error_path)
+        write_document(document, target, fetcher, diagnostics)
+    return RenderedPdf(pages=len(document.pages), size=target.stat().st_size,
+                       warnings=[warning.message for warning in diagnostics.warnings])

@@ -27,7 +27,6 @@ instead. CSS counters other than pages and footnotes do not run across chapters.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import copy
 import dataclasses
@@ -148,7 +147,6 @@ class LayoutCache:
             os.utime(description)  # recently used
         return layout
 
-
     def prune(self, max_age_days: float = MAX_AGE_DAYS) -> None:
         """Delete the layouts no build has used for ``max_age_days`` (each edit of a post
         leaves its old layout behind)."""
@@ -165,25 +163,12 @@ L = TypeVar("L", bound=ChapterLayout)
 
 # ----------------------------------------------------------------------------- layout jobs
 
-#: Parsed stylesheets, per thread (WeasyPrint's objects are not shared between threads), by a
-#: hash of their text and where they may read: a book's documents share one (parsing it and
-#: loading its fonts takes a third of a second).
-_stylesheets = threading.local()
-
-
-@atexit.register
-def _drop_stylesheets() -> None:
-    """Drop them before the interpreter tears modules down (FontConfiguration.__del__ needs
-    them)."""
-    getattr(_stylesheets, "by_key", {}).clear()
-
-
 _margins = threading.local()
 
 
 def _patch_margin_boxes() -> None:
-    """Let :func:`_render` lay pages out without margin boxes (about 10 ms a page): chapters
-    get theirs from the frame."""
+    """Let :func:`_without_margin_boxes` lay pages out without margin boxes (about 10 ms a
+    page): chapters get theirs from the frame."""
     from weasyprint import layout
 
     original = layout.make_margin_boxes
@@ -199,43 +184,26 @@ def _patch_margin_boxes() -> None:
     layout.make_margin_boxes = make_margin_boxes
 
 
-def _render(source: str, stylesheet: str, base_url: str, roots: list[Path],
-            error_path: Path | None, *, extra_css: str = "",
-            margin_boxes: bool = True) -> tuple[Any, Any]:
-    """Lay out ``source`` with ``stylesheet`` (then ``extra_css``): the WeasyPrint document and
-    the fetcher used. Internal links to anchors the document lacks become
-    :data:`CROSS_LINK_SCHEME` links (WeasyPrint would drop them)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from .fetcher import RestrictedFetcher
-    from .pdf import warm_up_weasyprint
-
-    warm_up_weasyprint()
+@contextlib.contextmanager
+def _without_margin_boxes() -> Iterator[None]:
+    """Layouts in this thread make no margin boxes while the block runs."""
     _patch_margin_boxes()
-    fetcher = RestrictedFetcher(roots)
-    key = hashlib.sha256("\0".join([stylesheet, base_url, *map(str, roots)]).encode()).hexdigest()
-    _margins.off = not margin_boxes
-    parsed: dict[str, tuple[Any, Any]] = _stylesheets.__dict__.setdefault("by_key", {})
+    _margins.off = True
     try:
-        if key not in parsed:
-            font_config = FontConfiguration()
-            css = CSS(string=stylesheet, base_url=base_url, url_fetcher=fetcher,
-                      font_config=font_config)
-            parsed.clear()  # one book at a time
-            parsed[key] = (font_config, css)
-        font_config, css = parsed[key]
-        sheets = [css]
-        if extra_css:
-            sheets.append(CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
-                              font_config=font_config))
-        document = HTML(string=source, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=font_config)
-    except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
-        raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
-                          path=error_path) from exc
+        yield
     finally:
         _margins.off = False
+
+
+def _render(source: str, stylesheet: str, base_url: str, roots: list[Path],
+            error_path: Path | None, *, extra_css: str = "") -> tuple[Any, Any]:
+    """:func:`~.pdf.render_document` with the book's shared stylesheet; internal links to
+    anchors the document lacks (they are in other documents of the book) become
+    :data:`CROSS_LINK_SCHEME` links, which WeasyPrint keeps and :func:`merge_book` resolves."""
+    from .pdf import render_document
+
+    document, fetcher = render_document(source, base_url, roots, error_path,
+                                        stylesheet=stylesheet, extra_css=extra_css)
     names = {name for page in document.pages for name in page.anchors}
     for page in document.pages:
         page.links = [(("external", CROSS_LINK_SCHEME + target, rect, link_box)
@@ -265,13 +233,11 @@ def _anchors(document: Any) -> list[tuple[str, int, float, float]]:
 
 def _write(document: Any, pdf_path: Path, store: Path, diagnostics: Diagnostics,
            fetcher: Any) -> dict[str, FontUse]:
-    try:
-        with recording_subsets(store) as fonts, atomic_output(pdf_path) as tmp:
-            document.write_pdf(tmp)
-    except OSError as exc:
-        raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=pdf_path) from None
-    for url in fetcher.refused:
-        diagnostics.warn(f"refused to read {url}")
+    """Write the document's PDF, noting the glyphs of each embedded font (fonts to ``store``)."""
+    from .pdf import write_document
+
+    with recording_subsets(store) as fonts:
+        write_document(document, pdf_path, fetcher, diagnostics)
     return fonts
 
 
@@ -289,8 +255,8 @@ def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path
     :class:`~converter.processes.WarmProcess`."""
     diagnostics = Diagnostics()
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
-        document, fetcher = _render(source, stylesheet, base_url, roots, error_path,
-                                    margin_boxes=False)
+        with _without_margin_boxes():
+            document, fetcher = _render(source, stylesheet, base_url, roots, error_path)
         for page in document.pages:
             page._page_box.background = None  # the frame draws it, on the right hand
         fonts = _write(document, pdf_path, store, diagnostics, fetcher)
@@ -353,8 +319,9 @@ def _document(document_tree: Any, children: Sequence[Any], *, head: bool = False
     from lxml import etree, html
 
     root = html.Element("html", dict(document_tree.attrib))
-    if head:
-        root.append(copy.deepcopy(document_tree.find("head")))
+    if head:  # the stylesheet comes separately (shared, parsed once)
+        root.append(etree.Element("head"))
+        root[0].extend(copy.deepcopy(c) for c in document_tree.find("head") if c.tag != "style")
     else:
         etree.SubElement(etree.SubElement(root, "head"), "meta", {"charset": "utf-8"})
     body = etree.SubElement(root, "body", dict(document_tree.find("body").attrib))
@@ -449,8 +416,9 @@ def _run_cached(cache: LayoutCache, processes: Sequence[WarmProcess], jobs: Iter
 def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: str,
                  roots: list[Path], target: Path, directory: Path,
                  processes: Sequence[WarmProcess], error_path: Path | None) -> MergedPdf:
-    """Write the book ``document_tree`` (its stylesheet taken out) to ``target``, chapter by
-    chapter (see the module doc), with layouts cached in ``directory``."""
+    """Write the book ``document_tree`` to ``target``, chapter by chapter (see the module doc),
+    with ``stylesheet`` (the tree's own ``<style>`` is left out of every document) and layouts
+    cached in ``directory``."""
     cache = LayoutCache(directory)
     sections = [s for s in document_tree.find("body") if is_chapter(s)]
     started = time.perf_counter()
@@ -488,8 +456,8 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
     frame_time = time.perf_counter() - started - chapter_time
     parts: list[tuple[FrameLayout, int]] = [(frames[0], 0)]
     if frames[0].pages != front_pages:
-        raise FrameMismatch(f"the front matter took {frames[0].pages} pages, "
-                            f"then {front_pages}", path=error_path)
+        raise FrameMismatch(f"the front matter took {frames[0].pages} pages with its TOC's page "
+                            f"numbers, {front_pages} without", path=error_path)
     for index, (segment, chapter, start) in enumerate(zip(frames[1:], chapters, starts)):
         skip = 0 if start % 2 == 1 else 1
         expected = [None] * skip + [(index, page) for page in range(chapter.pages)]
