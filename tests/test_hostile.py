@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import struct
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -381,11 +383,39 @@ def test_inline_nesting_too_deep_is_an_input_error(tmp_path: Path) -> None:
         converter.convert(post, output_dir=tmp_path / "out", options=_options(tmp_path))
 
 
-def test_batch_timeout_fails_the_slow_post_only(tmp_path: Path) -> None:
+#: Loaded by every batch worker (a spawned interpreter) through PYTHONPATH: the post named by
+#: HANJI_TEST_SLOW_POST sleeps far past any time limit, so the test measures the batch's time
+#: limit and not how slow some dependency happens to be on some input.
+_SLOW_WORKER = """
+import os
+import time
+
+_slow = os.environ.get("HANJI_TEST_SLOW_POST")
+if _slow:
+    import converter.batch as _batch
+
+    _convert = _batch.convert
+
+    def _slow_convert(source, **kwargs):
+        if source.name == _slow:
+            time.sleep(600)
+        return _convert(source, **kwargs)
+
+    _batch.convert = _slow_convert
+"""
+
+
+def test_batch_timeout_fails_the_slow_post_only(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    hook = tmp_path / "hook"
+    _write(hook / "sitecustomize.py", _SLOW_WORKER)
+    package_root = Path(converter.__file__).resolve().parent.parent
+    monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{package_root}")
+    monkeypatch.setenv("HANJI_TEST_SLOW_POST", "slow.md")
     quick = _write(tmp_path / "posts" / "quick.md", "# 빠른 글\n\n짧은 글.\n")
-    # Python-Markdown is quadratic on unclosed brackets: this post takes half a minute.
-    slow = _write(tmp_path / "posts" / "slow.md", "[" * 6000 + "x\n")
+    slow = _write(tmp_path / "posts" / "slow.md", "# 느린 글\n\n이 글은 멈춘다.\n")
     out = tmp_path / "out"
+    started = time.monotonic()
     summary = run_batch([slow, quick], output_dir=out,
                         options=converter.Options(formats=("epub",), cache_dir=tmp_path / "cache",
                                                   jobs=2, timeout=6))
@@ -393,6 +423,7 @@ def test_batch_timeout_fails_the_slow_post_only(tmp_path: Path) -> None:
     assert outcomes["quick.md"].error is None
     assert outcomes["slow.md"].error == f"{slow}: timed out after 6 s (option timeout)"
     assert sorted(p.name for p in out.iterdir()) == ["quick.epub"]
+    assert time.monotonic() - started < 120  # the sleeping worker was stopped, not waited for
 
 
 # --------------------------------------------------------------------------------------------
