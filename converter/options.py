@@ -88,6 +88,10 @@ class Options:
         "Deepest HTML nesting accepted; deeper content is flattened with a warning. "
         "(WeasyPrint's layout recurses per level: about 130 nested blocks is its limit.)"))
     timeout: float = field(default=600.0, metadata=_doc("Seconds allowed per post (batch mode)."))
+    image_descriptions: dict[str, str] = field(default_factory=dict, metadata=_doc(
+        "Alt text for images, by the image path as the posts write it or by its file name "
+        "(also allowed in a post's front matter); used when the post's own alt is missing or "
+        "only a file name."))
 
     def __post_init__(self) -> None:
         for name in ("jobs", "epub_image_max_edge", "epub_image_max_pixels", "pdf_image_dpi",
@@ -166,6 +170,13 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
             return value
         allowed = ", ".join(map(str, args))
         raise ConfigError(f"key {key!r}: {value!r} is not one of {allowed}", path=source)
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"key {key!r}: expected a mapping, got {type(value).__name__}",
+                              path=source)
+        key_hint, value_hint = args if args else (Any, Any)
+        return {_coerce(k, key_hint, f"{key}.{k}", source): _coerce(v, value_hint, f"{key}.{k}", source)
+                for k, v in value.items()}
     if origin is tuple:
         item_hint = args[0] if args else Any
         if isinstance(value, str):

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from lxml import html
 
-from converter.assemble import page_variables
+from converter.assemble import image_descriptions, page_variables
 from converter.assets import AssetResolver
 from converter.book import AssetStore
 from converter.dialect import DialectContext, normalize
@@ -84,7 +84,8 @@ def convert(tmp_path: Path, body: str, *, front_matter: str = 'title: "글"',
     markdown_text = normalize(post.body, ctx)
     tree = render_body(markdown_text)
     tctx = TransformContext(resolver=AssetResolver(site, post_path), assets=AssetStore(),
-                            diagnostics=diagnostics, options=Options(), post_path=post_path)
+                            diagnostics=diagnostics, options=Options(), post_path=post_path,
+                            image_descriptions=image_descriptions(post, Options()))
     apply_transforms(tree, tctx)
     return Converted(markdown_text, tree, [str(w) for w in diagnostics.warnings], tctx.flags)
 
