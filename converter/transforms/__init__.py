@@ -81,6 +81,7 @@ def _load_transforms() -> None:
         kramdown_classes,
         links,
         math,
+        semantics,
         tables,
         typography,
     )
