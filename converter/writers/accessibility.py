@@ -23,6 +23,7 @@ from typing import Any
 from lxml import etree, html
 
 from ..transforms.alt_text import UNDESCRIBED
+from .base import atomic_output
 
 #: What the book claims when the checks pass (EPUB Accessibility 1.1, section 4).
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -270,7 +271,8 @@ def rewrite_epub(path: Path, editors: dict[str, Any]) -> None:
                                       doctype=tree.docinfo.doctype or None)
             compress = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             out.writestr(info, data, compress_type=compress)
-    path.write_bytes(buffer.getvalue())
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(buffer.getvalue())
 
 
 def _nav_name(members: dict[str, bytes], opf_name: str) -> str | None:

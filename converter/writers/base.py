@@ -32,6 +32,8 @@ class WriteResult:
     pages: int | None = None
     size: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: Paginated formats: where each page starts (:func:`.page_list.page_starts`).
+    page_starts: list[Any] | None = None
 
 
 @contextlib.contextmanager

@@ -293,13 +293,14 @@ class PdfWriter(Writer):
                                        doctype="<!DOCTYPE html>")
                 return _render_whole((source, base_url, roots, target, error_path), processes,
                                      error_path)
-        return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings)
+        return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings,
+                           page_starts=merged.page_starts)
 
     def _result(self, target: Path, rendered: RenderedPdf) -> WriteResult:
         for message in rendered.warnings:
             self.diagnostics.warn(message)
         return WriteResult(path=target, format=self.format, pages=rendered.pages,
-                           size=rendered.size)
+                           size=rendered.size, page_starts=rendered.page_starts)
 
 
 #: Added to the stylesheet of a book's frame (see :mod:`converter.writers.pdf_book`).
@@ -320,6 +321,8 @@ class RenderedPdf:
     pages: int
     size: int
     warnings: list[str] = field(default_factory=list)
+    #: Where each page starts (:func:`.page_list.page_starts`), for the EPUB's page list.
+    page_starts: list[Any] = field(default_factory=list)
 
 
 #: Parsed stylesheets, per thread (WeasyPrint's objects are not shared between threads), by a
@@ -393,9 +396,12 @@ def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
     (:func:`render_document`, :func:`write_document`). A module-level function of plain
     values, so that it can run in a :class:`~converter.processes.WarmProcess`.
     """
+    from .page_list import page_starts
+
     diagnostics = Diagnostics()
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
         document, fetcher = render_document(source, base_url, roots, error_path)
         write_document(document, target, fetcher, diagnostics)
     return RenderedPdf(pages=len(document.pages), size=target.stat().st_size,
-                       warnings=[warning.message for warning in diagnostics.warnings])
+                       warnings=[warning.message for warning in diagnostics.warnings],
+                       page_starts=page_starts(document))

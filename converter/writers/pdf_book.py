@@ -48,6 +48,7 @@ from ..errors import OutputError
 from ..processes import Call, WarmProcess, run_spread
 from .base import atomic_output
 from .font_subset import FontUse, font_file, recording_subsets
+from .page_list import book_page_starts, page_starts
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ PT_PER_PX = 0.75
 #: :func:`merge_book` turns them into links to the book's named destination.
 CROSS_LINK_SCHEME = "x-hanji-anchor:"
 #: Bump when what a cached chapter layout holds, or how it is made, changes.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 #: Cached layouts unused this long are deleted (:meth:`LayoutCache.prune`).
 MAX_AGE_DAYS = 30
 #: Tolerance, in points, when comparing a chapter's text area with its frame page's.
@@ -84,6 +85,8 @@ class ChapterLayout:
     #: The embedded fonts, by PDF font name.
     fonts: dict[str, FontUse]
     warnings: list[str] = field(default_factory=list)
+    #: Where each page starts (:func:`.page_list.page_starts`).
+    starts: list[Any] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -263,7 +266,8 @@ def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path
     return _describe(ChapterLayout(
         path=pdf_path, areas=[_area(p) for p in document.pages], anchors=_anchors(document),
         bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
-        fonts=fonts, warnings=[w.message for w in diagnostics.warnings]))
+        fonts=fonts, warnings=[w.message for w in diagnostics.warnings],
+        starts=page_starts(document)))
 
 
 _PAGE_ID = re.compile(r"hanji-frame-(\d+)-(\d+)")
@@ -293,7 +297,8 @@ def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
     return _describe(FrameLayout(
         path=pdf_path, areas=[_area(p) for p in document.pages], anchors=_anchors(document),
         bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
-        fonts=fonts, warnings=[w.message for w in diagnostics.warnings], owners=owners))
+        fonts=fonts, warnings=[w.message for w in diagnostics.warnings], owners=owners,
+        starts=page_starts(document)))
 
 
 # ------------------------------------------------------------------------------ the book
@@ -306,6 +311,8 @@ class MergedPdf:
     pages: int
     size: int
     warnings: list[str] = field(default_factory=list)
+    #: Where each page starts (:func:`.page_list.page_starts`).
+    page_starts: list[Any] = field(default_factory=list)
 
 
 def is_chapter(element: Any) -> bool:
@@ -474,6 +481,9 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
              time.perf_counter() - started - chapter_time - frame_time)
     warnings = list(dict.fromkeys(m for layout in [*chapters, *frames] for m in layout.warnings))
     merged.warnings = warnings + [m for m in merged.warnings if m not in warnings]
+    merged.page_starts = book_page_starts(frames[0].starts,
+                                          [segment.owners[skip:] for segment, skip in parts[1:]],
+                                          [chapter.starts for chapter in chapters])
     return merged
 
 
