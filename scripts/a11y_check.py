@@ -83,7 +83,8 @@ def sample_posts(count: int) -> list[Path]:
 def build(out: Path, book: str | None, sample: int, cache_dir: Path, jobs: int) -> None:
     def hanji(*args: str) -> None:
         command = [sys.executable, "-m", "converter", *args, "--cache-dir", str(cache_dir)]
-        done = subprocess.run(command, capture_output=True, text=True)
+        # Not from the repository folder: ``-m converter`` would import it from there.
+        done = subprocess.run(command, capture_output=True, text=True, cwd=out)
         print(f"  {' '.join(args[:2])}…: exit {done.returncode}", file=sys.stderr)
 
     if not SHARED.is_dir():
@@ -111,6 +112,7 @@ def main() -> int:
     parser.add_argument("--no-ace", action="store_true")
     args = parser.parse_args()
     if args.build:
+        args.out.mkdir(parents=True, exist_ok=True)
         build(args.out, args.book, args.sample, args.cache_dir, args.jobs)
     totals: collections.Counter[str] = collections.Counter()
     rules: collections.Counter[tuple[str, str]] = collections.Counter()

@@ -252,12 +252,13 @@ class PdfWriter(Writer):
         roots = [fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs]
         error_path = (book.chapters[0].source if book.chapters else None) or target
         processes, self.processes = self.processes, ()  # used by this book only
-        if book.kind == "book" and len(book.chapters) > 1:
+        if book.kind == "book" and len(book.chapters) > 1 and self.options.tagged_pdf != "always":
             work = partial(self._write_by_chapter, document_tree, roots, target, error_path,
                            processes)
         else:
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
-            job = (source, str(themes_dir()) + "/", roots, target, error_path)
+            job = (source, str(themes_dir()) + "/", roots, target, error_path,
+                   self.options.tagged_pdf != "never")
             work = partial(_render_whole, job, processes, error_path)
         if not processes:
             rendered = work()
@@ -291,8 +292,8 @@ class PdfWriter(Writer):
                 log.info("%s: laying the book out as one document", exc.message)
                 source = html.tostring(document_tree, encoding="unicode",
                                        doctype="<!DOCTYPE html>")
-                return _render_whole((source, base_url, roots, target, error_path), processes,
-                                     error_path)
+                return _render_whole((source, base_url, roots, target, error_path,
+                                      self.options.tagged_pdf != "never"), processes, error_path)
         return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings,
                            page_starts=merged.page_starts)
 
@@ -378,12 +379,17 @@ def render_document(source: str, base_url: str, roots: list[Path], error_path: P
     return document, fetcher
 
 
-def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics) -> None:
-    """Write a laid-out document to ``target`` atomically; what the fetcher refused to read
-    becomes a warning."""
+def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics, *,
+                   tagged: bool = False) -> None:
+    """Write a laid-out document to ``target`` atomically, tagged (PDF/UA-1,
+    :mod:`.pdf_tags`) if asked; what the fetcher refused to read becomes a warning."""
+    from .pdf_tags import fix_structure, quiet_alt_errors, write_options
+
     try:
-        with atomic_output(target) as tmp:
-            document.write_pdf(tmp)
+        with atomic_output(target) as tmp, quiet_alt_errors():
+            document.write_pdf(tmp, **write_options(tagged))
+            if tagged:
+                fix_structure(tmp)
     except OSError as exc:
         raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
     for url in fetcher.refused:
@@ -391,7 +397,7 @@ def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagn
 
 
 def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
-               error_path: Path | None) -> RenderedPdf:
+               error_path: Path | None, tagged: bool = False) -> RenderedPdf:
     """Lay out the HTML ``source`` and write the PDF atomically to ``target``
     (:func:`render_document`, :func:`write_document`). A module-level function of plain
     values, so that it can run in a :class:`~converter.processes.WarmProcess`.
@@ -401,7 +407,7 @@ def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
     diagnostics = Diagnostics()
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
         document, fetcher = render_document(source, base_url, roots, error_path)
-        write_document(document, target, fetcher, diagnostics)
+        write_document(document, target, fetcher, diagnostics, tagged=tagged)
     return RenderedPdf(pages=len(document.pages), size=target.stat().st_size,
                        warnings=[warning.message for warning in diagnostics.warnings],
                        page_starts=page_starts(document))

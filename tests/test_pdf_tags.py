@@ -1,0 +1,122 @@
+"""Tagged PDF (PDF/UA-1): structure, language, alt text, artifacts; checked with pikepdf and the
+``pdfua`` checker (the machine-checkable PDF/UA-1 rules it implements)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pikepdf import Name
+
+import converter
+from converter.writers.pdf_tags import check_structure, write_options
+
+from conftest import SiteBuilder
+
+BODY = """
+첫 문단입니다. [링크](https://example.com/hanji)도 있습니다.
+
+![png](/assets/a.png)
+
+![작업대 위의 한지 두 장](/assets/b.png)
+
+좋아요 <img class="emoji" src="/assets/smile.png" alt=":smile:"> 끝.
+
+| 이름 | 값 |
+|------|----|
+| 가   | 1  |
+
+$$E = mc^2$$
+
+마지막 문단입니다.
+"""
+
+
+def elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    out = []
+
+    def walk(node: object) -> None:
+        kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
+        if kids is None:
+            return
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                out.append(kid)
+                walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    return out
+
+
+@pytest.fixture(scope="module")
+def post_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tags")
+    site = SiteBuilder(root / "site")
+    for name in ("a.png", "b.png"):
+        site.image(f"assets/{name}", (320, 200))
+    site.image("assets/smile.png", (20, 20))
+    post = site.post("2024-01-02-tags.md", BODY, front_matter='title: "태그 시험"')
+    result = converter.convert(post, output_dir=root / "out",
+                               options=converter.Options(formats=("pdf",), jobs=1,
+                                                         cache_dir=root / "cache"))
+    return result.outputs["pdf"].path
+
+
+def test_structure_checks_pass(post_pdf: Path) -> None:
+    assert check_structure(post_pdf) == []
+    with pikepdf.open(post_pdf) as pdf:
+        assert str(pdf.Root.Lang) == "ko-KR"
+        assert bool(pdf.Root.MarkInfo.Marked) and bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+
+
+def test_figures_have_alt_and_the_rest_are_artifacts(post_pdf: Path) -> None:
+    with pikepdf.open(post_pdf) as pdf:
+        figures = [str(e.Alt) for e in elements(pdf) if e.S == Name.Figure]
+        # The described photo and the formula (its TeX); the undescribed photo, the emoji
+        # and the cover are artifacts.
+        assert figures == ["작업대 위의 한지 두 장", "E = mc^2"]
+        artifacts = sum(1 for page in pdf.pages for operands, operator
+                        in pikepdf.parse_content_stream(page)
+                        if str(operator) == "BMC" and operands[0] == Name.Artifact)
+        figure_marks = sum(1 for page in pdf.pages for operands, operator
+                           in pikepdf.parse_content_stream(page)
+                           if str(operator) == "BDC" and operands[0] == Name.Figure)
+        assert figure_marks == 2 and artifacts >= 2
+
+
+def test_headings_table_headers_and_document_order(post_pdf: Path) -> None:
+    with pikepdf.open(post_pdf) as pdf:
+        tags = [str(e.S) for e in elements(pdf)]
+        counts = Counter(tags)
+        assert counts["/H1"] == 1 and counts["/TH"] == 2 and counts["/Table"] == 1
+        assert counts["/Link"] >= 1
+        # Reading order is document order: the cover's title, the chapter heading, its
+        # paragraphs, the table, the last paragraph.
+        heading = tags.index("/H1")
+        assert heading < tags.index("/P", heading) < tags.index("/Table") < len(tags) - 1 - tags[::-1].index("/P")
+        for page in pdf.pages:
+            for annotation in page.get("/Annots", []):
+                assert "/Contents" in annotation
+
+
+def test_pdfua_checker_finds_no_errors(post_pdf: Path) -> None:
+    pdfua = pytest.importorskip("pdfua")
+    report = pdfua.validate(str(post_pdf))
+    assert [f"{f.rule_id}: {f.message}" for f in report.findings] == []
+
+
+def test_untagged_when_asked(tmp_path: Path, site: SiteBuilder) -> None:
+    post = site.post("2024-01-03-plain.md", "문단.\n", front_matter='title: "태그 없음"')
+    result = converter.convert(post, output_dir=tmp_path / "out",
+                               options=converter.Options(formats=("pdf",), jobs=1,
+                                                         tagged_pdf="never",
+                                                         cache_dir=tmp_path / "cache"))
+    assert check_structure(result.outputs["pdf"].path) == ["no StructTreeRoot (untagged)"]
+
+
+def test_the_variant_choice_is_one_function() -> None:
+    assert write_options(True) == {"pdf_variant": "pdf/ua-1"}
+    assert write_options(False) == {}
+    assert write_options(True, "pdf/x-4") == {"pdf_variant": "pdf/x-4", "pdf_tags": True}
