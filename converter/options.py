@@ -88,11 +88,9 @@ class Options:
         "Deepest HTML nesting accepted; deeper content is flattened with a warning. "
         "(WeasyPrint's layout recurses per level: about 130 nested blocks is its limit.)"))
     timeout: float = field(default=600.0, metadata=_doc("Seconds allowed per post (batch mode)."))
-    tagged_pdf: Literal["auto", "always", "never"] = field(default="auto", metadata=_doc(
-        "Tagged PDF (PDF/UA-1: structure, alt text, language) for screen readers: auto tags "
-        "every PDF laid out as one document (single posts, one-chapter books) and leaves books "
-        "laid out by chapter untagged; always also tags those (laid out as one document: "
-        "slower, no per-chapter cache); never."))
+    tagged_pdf: bool = field(default=True, metadata=_doc(
+        "Tagged PDF (PDF/UA-1: structure, reading order, alt text, language) for screen "
+        "readers and reflow; false writes an untagged PDF."))
     image_descriptions: dict[str, str] = field(default_factory=dict, metadata=_doc(
         "Alt text for images, by the image path as the posts write it or by its file name "
         "(also allowed in a post's front matter); used when the post's own alt is missing or "

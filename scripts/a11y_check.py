@@ -70,6 +70,58 @@ def run_epubcheck(epub: Path) -> tuple[int, int]:
     return errors, warnings
 
 
+def page_list_check(pdf: Path, epub: Path, sample: int = 20) -> str:
+    """Page-list entries against the PDF's pages, and whether ``sample`` markers (spread over
+    the book) sit on the text that starts their page (the first 7 characters after the marker
+    among the first 60 of the page, running head included)."""
+    import random
+    import re
+    import zipfile
+
+    import pikepdf
+    from lxml import etree
+
+    from converter.writers.page_list import canonical_text
+
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    with pikepdf.open(pdf) as document:
+        pages = len(document.pages)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    page_texts = [re.sub(r"[\s\u2060]+", "", page) for page in text.split("\f")[:-1]]
+    markers: dict[int, str] = {}
+    entries = 0
+    with zipfile.ZipFile(epub) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".xhtml"):
+                continue
+            root = etree.fromstring(archive.read(name))
+            if name.endswith("nav.xhtml"):
+                for nav in root.iter(f"{xhtml}nav"):
+                    if nav.get("{http://www.idpf.org/2007/ops}type") == "page-list":
+                        entries = len(list(nav.iter(f"{xhtml}a")))
+            for span in root.iter(f"{xhtml}span"):
+                if span.get("role") != "doc-pagebreak" or "/text/ch" not in "/" + name and "text/post" not in name:
+                    continue
+                after, node = span.tail or "", span
+                while len(re.sub(r"\s", "", after)) < 12 and node is not None:
+                    sibling = node.getnext()
+                    while sibling is not None and len(re.sub(r"\s", "", after)) < 12:
+                        if sibling.get("role") != "doc-pagebreak":
+                            after += canonical_text(sibling)
+                        after += sibling.tail or ""
+                        sibling = sibling.getnext()
+                    node = node.getparent()
+                markers[int(span.get("aria-label"))] = re.sub(r"\s+", "", after)
+    candidates = [folio for folio, after in markers.items()
+                  if len(after) >= 7 and folio <= len(page_texts) and len(page_texts[folio - 1]) >= 20]
+    chosen = sorted(random.Random(1).sample(candidates, min(sample, len(candidates))))
+    misses = [folio for folio in chosen if markers[folio][:7] not in page_texts[folio - 1][:60]]
+    return (f"page list {entries} entries / {pages} PDF pages; {len(chosen) - len(misses)} of "
+            f"{len(chosen)} sampled markers on their page's opening text"
+            + (f" (misses: {misses})" if misses else ""))
+
+
 def sample_posts(count: int) -> list[Path]:
     """``count`` posts spread evenly over the corpus (sorted paths, every n-th)."""
     from converter.api import discover_posts
@@ -143,6 +195,10 @@ def main() -> int:
             totals["pdf structure problems"] += len(problems)
             print(f"{pdf.relative_to(args.out)}  pdf structure: "
                   f"{'; '.join(problems[:5]) or 'ok'}", flush=True)
+    for pdf in sorted(args.out.rglob("*.pdf")):
+        epub = pdf.with_suffix(".epub")
+        if epub.exists() and pdf.parent.name == "book":
+            print(f"{pdf.relative_to(args.out)}  {page_list_check(pdf, epub)}", flush=True)
     print("total:", dict(totals))
     for (impact, rule), n in sorted(rules.items()):
         print(f"  {impact:9} {rule}: {n}")

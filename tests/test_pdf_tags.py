@@ -111,7 +111,7 @@ def test_untagged_when_asked(tmp_path: Path, site: SiteBuilder) -> None:
     post = site.post("2024-01-03-plain.md", "문단.\n", front_matter='title: "태그 없음"')
     result = converter.convert(post, output_dir=tmp_path / "out",
                                options=converter.Options(formats=("pdf",), jobs=1,
-                                                         tagged_pdf="never",
+                                                         tagged_pdf=False,
                                                          cache_dir=tmp_path / "cache"))
     assert check_structure(result.outputs["pdf"].path) == ["no StructTreeRoot (untagged)"]
 
@@ -120,3 +120,30 @@ def test_the_variant_choice_is_one_function() -> None:
     assert write_options(True) == {"pdf_variant": "pdf/ua-1"}
     assert write_options(False) == {}
     assert write_options(True, "pdf/x-4") == {"pdf_variant": "pdf/x-4", "pdf_tags": True}
+
+
+def test_a_book_merged_from_chapters_is_tagged_as_one(tmp_path: Path, site: SiteBuilder) -> None:
+    site.image("assets/a.png", (400, 300))
+    site.post("2021-01-01-one.md", "## 소제목\n\n" + "첫째 글 문단입니다. " * 300
+              + "\n\n![책상 위의 사진](/assets/a.png)\n", front_matter='title: "하나"')
+    site.post("2021-02-01-two.md", "짧은 글. [링크](https://example.com)\n",
+              front_matter='title: "둘"')
+    site.post("2021-03-01-three.md", "셋째 글 문단. " * 400, front_matter='title: "셋"')
+    book = converter.build_book([site.root / "_posts"], title="태그 책", output_dir=tmp_path / "out",
+                                options=converter.Options(jobs=1, cache_dir=tmp_path / "cache"))
+    path = book.outputs["pdf"].path
+    assert check_structure(path) == []
+    pdfua = pytest.importorskip("pdfua")
+    assert [f.rule_id for f in pdfua.validate(str(path)).findings] == []
+    with pikepdf.open(path) as pdf:
+        tags = [str(e.S) for e in elements(pdf)]
+        assert tags.count("/H1") >= 3  # one per chapter (and the front matter's)
+        figures = [str(e.Alt) for e in elements(pdf) if e.S == Name.Figure]
+        assert figures == ["책상 위의 사진"]
+        # Every page's marked content is in the parent tree; frames are artifacts.
+        keys = {int(page.StructParents) for page in pdf.pages if "/StructParents" in page}
+        assert len(keys) == len(pdf.pages) - sum(
+            1 for page in pdf.pages if "/StructParents" not in page)
+        first_chapter_page = next(page for page in pdf.pages[3:] if "/StructParents" in page)
+        operators = [(list(ops), str(op)) for ops, op in pikepdf.parse_content_stream(first_chapter_page)]
+        assert operators[0] == ([Name.Artifact], "BMC")

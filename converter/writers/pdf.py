@@ -252,13 +252,13 @@ class PdfWriter(Writer):
         roots = [fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs]
         error_path = (book.chapters[0].source if book.chapters else None) or target
         processes, self.processes = self.processes, ()  # used by this book only
-        if book.kind == "book" and len(book.chapters) > 1 and self.options.tagged_pdf != "always":
+        if book.kind == "book" and len(book.chapters) > 1:
             work = partial(self._write_by_chapter, document_tree, roots, target, error_path,
                            processes)
         else:
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
             job = (source, str(themes_dir()) + "/", roots, target, error_path,
-                   self.options.tagged_pdf != "never")
+                   self.options.tagged_pdf)
             work = partial(_render_whole, job, processes, error_path)
         if not processes:
             rendered = work()
@@ -287,13 +287,14 @@ class PdfWriter(Writer):
             try:
                 merged = lay_out_book(document_tree, stylesheet,
                                       _FRAME_CSS.read_text(encoding="utf-8"), base_url, roots,
-                                      target, directory, processes, error_path)
+                                      target, directory, processes, error_path,
+                                      tagged=self.options.tagged_pdf)
             except FrameMismatch as exc:
                 log.info("%s: laying the book out as one document", exc.message)
                 source = html.tostring(document_tree, encoding="unicode",
                                        doctype="<!DOCTYPE html>")
                 return _render_whole((source, base_url, roots, target, error_path,
-                                      self.options.tagged_pdf != "never"), processes, error_path)
+                                      self.options.tagged_pdf), processes, error_path)
         return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings,
                            page_starts=merged.page_starts)
 

@@ -235,12 +235,12 @@ def _anchors(document: Any) -> list[tuple[str, int, float, float]]:
 
 
 def _write(document: Any, pdf_path: Path, store: Path, diagnostics: Diagnostics,
-           fetcher: Any) -> dict[str, FontUse]:
+           fetcher: Any, tagged: bool = False) -> dict[str, FontUse]:
     """Write the document's PDF, noting the glyphs of each embedded font (fonts to ``store``)."""
     from .pdf import write_document
 
     with recording_subsets(store) as fonts:
-        write_document(document, pdf_path, fetcher, diagnostics)
+        write_document(document, pdf_path, fetcher, diagnostics, tagged=tagged)
     return fonts
 
 
@@ -251,7 +251,8 @@ def _describe(layout: L) -> L:
 
 
 def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path],
-                   pdf_path: Path, store: Path, error_path: Path | None) -> ChapterLayout:
+                   tagged: bool, pdf_path: Path, store: Path,
+                   error_path: Path | None) -> ChapterLayout:
     """Lay out one chapter document without margin boxes or page background (the frame's),
     write its PDF to ``pdf_path`` and a description next to it (for :class:`LayoutCache`);
     fonts go to ``store``. Module-level, of plain values, for a
@@ -262,7 +263,7 @@ def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path
             document, fetcher = _render(source, stylesheet, base_url, roots, error_path)
         for page in document.pages:
             page._page_box.background = None  # the frame draws it, on the right hand
-        fonts = _write(document, pdf_path, store, diagnostics, fetcher)
+        fonts = _write(document, pdf_path, store, diagnostics, fetcher, tagged)
     return _describe(ChapterLayout(
         path=pdf_path, areas=[_area(p) for p in document.pages], anchors=_anchors(document),
         bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
@@ -279,7 +280,7 @@ def page_id(chapter: int, page: int) -> str:
 
 
 def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
-                 roots: list[Path], pdf_path: Path, store: Path,
+                 roots: list[Path], tagged: bool, pdf_path: Path, store: Path,
                  error_path: Path | None) -> FrameLayout:
     """Lay out a part of the frame (see the module doc) and find which of its pages stand for
     which chapter page, from the ids of its empty blocks (:func:`page_id`)."""
@@ -287,7 +288,7 @@ def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
         document, fetcher = _render(source, stylesheet, base_url, roots, error_path,
                                     extra_css=extra_css)
-        fonts = _write(document, pdf_path, store, diagnostics, fetcher)
+        fonts = _write(document, pdf_path, store, diagnostics, fetcher, tagged)
     owners: list[tuple[int, int] | None] = [None] * len(document.pages)
     for index, page in enumerate(document.pages):
         for name in page.anchors:
@@ -422,10 +423,12 @@ def _run_cached(cache: LayoutCache, processes: Sequence[WarmProcess], jobs: Iter
 
 def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: str,
                  roots: list[Path], target: Path, directory: Path,
-                 processes: Sequence[WarmProcess], error_path: Path | None) -> MergedPdf:
+                 processes: Sequence[WarmProcess], error_path: Path | None,
+                 tagged: bool = False) -> MergedPdf:
     """Write the book ``document_tree`` to ``target``, chapter by chapter (see the module doc),
     with ``stylesheet`` (the tree's own ``<style>`` is left out of every document) and layouts
-    cached in ``directory``."""
+    cached in ``directory``; ``tagged``: PDF/UA-1 (chapters and front matter tagged, the
+    structure trees merged, the frame under the chapters an artifact)."""
     cache = LayoutCache(directory)
     sections = [s for s in document_tree.find("body") if is_chapter(s)]
     started = time.perf_counter()
@@ -435,11 +438,11 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
         """Each chapter's job as it is needed, then the front matter's probe."""
         for section in sections:
             source = _document(document_tree, [section])
-            yield (cache.key("chapter", stylesheet, source), layout_chapter, ChapterLayout,
-                   (source, stylesheet, base_url, roots))
+            yield (cache.key("chapter", stylesheet, source, str(tagged)), layout_chapter,
+                   ChapterLayout, (source, stylesheet, base_url, roots, tagged))
         probe = _front_source(document_tree, sections, None)
         yield (cache.key("frame", frame_sheet, probe), layout_frame, FrameLayout,
-               (probe, frame_sheet, "", base_url, roots))
+               (probe, frame_sheet, "", base_url, roots, False))
 
     *chapters, probed = _run_cached(cache, processes, chapter_jobs(), error_path)
     chapter_time = time.perf_counter() - started
@@ -450,15 +453,15 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
         starts.append(starts[-1] + chapters[len(starts) - 1].pages if starts
                       else front_pages + 1)
     front = _front_source(document_tree, sections, starts)
-    frame_jobs = [(cache.key("frame", frame_sheet, front), layout_frame, FrameLayout,
-                   (front, frame_sheet, "", base_url, roots))]
+    frame_jobs = [(cache.key("frame", frame_sheet, front, str(tagged)), layout_frame,
+                   FrameLayout, (front, frame_sheet, "", base_url, roots, tagged))]
     for index, (section, chapter, start) in enumerate(zip(sections, chapters, starts)):
         recto = start % 2 == 1
         source = _segment_source(document_tree, section, index, chapter.pages, recto)
         # The first page shows ``start``; a throw-away page before a left-hand one.
         extra = f"@page :first {{ counter-reset: page {start if recto else start - 1} }}"
         frame_jobs.append((cache.key("frame", frame_sheet, extra, source), layout_frame,
-                           FrameLayout, (source, frame_sheet, extra, base_url, roots)))
+                           FrameLayout, (source, frame_sheet, extra, base_url, roots, False)))
     frames = _run_cached(cache, processes, frame_jobs, error_path)
     frame_time = time.perf_counter() - started - chapter_time
     parts: list[tuple[FrameLayout, int]] = [(frames[0], 0)]
@@ -475,7 +478,7 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
         parts.append((segment, skip))
     cache.prune()
     merged: MergedPdf = run_spread(processes[:1], [
-        (merge_book, (parts, chapters, target, cache.fonts), error_path)])[0]
+        (merge_book, (parts, chapters, target, cache.fonts, tagged), error_path)])[0]
     log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merged in %.1f s",
              len(chapters), chapter_time, frame_time,
              time.perf_counter() - started - chapter_time - frame_time)
@@ -488,7 +491,7 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
 
 
 def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[ChapterLayout],
-               target: Path, store: Path) -> MergedPdf:
+               target: Path, store: Path, tagged: bool = False) -> MergedPdf:
     """Lay each chapter page over its frame page and write the book to ``target`` (see the
     module doc), with pikepdf (qpdf). ``parts`` are the frame's documents in order, each with
     the number of its first pages to leave out. Raises :class:`FrameMismatch` when a chapter
@@ -505,6 +508,8 @@ def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[Chap
         owners: list[tuple[int, int] | None] = []
         after = book.make_stream(b"\nQ\n")
         front_pdf = None
+        placed: list[tuple[Any, int, int]] = []  # tagged pages: source, its index, book index
+        untagged: list[int] = []
         for frame, skip in parts:
             frame_pdf = stack.enter_context(pikepdf.open(frame.path))
             front_pdf = front_pdf or frame_pdf
@@ -515,6 +520,10 @@ def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[Chap
                 if owner is None:
                     book.pages.append(frame_page)
                     shifts.append(0.0)
+                    if frame_pdf is front_pdf:
+                        placed.append((frame_pdf, index, len(book.pages) - 1))
+                    else:
+                        untagged.append(len(book.pages) - 1)
                     continue
                 chapter, number = owner
                 fx, fy, fw, fh = frame.areas[index]
@@ -529,10 +538,14 @@ def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[Chap
                 form = book.copy_foreign(frame_page.as_form_xobject())
                 # The chapter's pages share one resource dictionary: each frame gets a name.
                 name = page.add_resource(form, Name.XObject, prefix="HanjiFrame")
+                # The frame (running heads, folios, backgrounds) is an artifact of the page.
+                frame_draw = (f"/Artifact BMC q {name} Do Q EMC" if tagged
+                              else f"q {name} Do Q")
                 page.contents_add(book.make_stream(
-                    f"q {name} Do Q q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii")), prepend=True)
+                    f"{frame_draw} q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii")), prepend=True)
                 page.contents_add(after)
                 shifts.append(dx)
+                placed.append((sources[chapter], number, len(book.pages) - 1))
         assert front_pdf is not None
 
         # Named destinations: the chapters', then the front matter's.
@@ -597,6 +610,10 @@ def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[Chap
 
         for key, value in front_pdf.docinfo.items():
             book.docinfo[key] = value
+        if tagged:
+            from .pdf_tags import merge_structure
+
+            merge_structure(book, placed, untagged, front_pdf)
         if "/Lang" in front_pdf.Root:
             book.Root.Lang = front_pdf.Root.Lang
 

@@ -12,8 +12,11 @@ structure checks.
   elements without ``/Alt``; header cells get ``/Scope``; link annotations get
   ``/Contents``.
 * :func:`check_structure` lists what a PDF/UA reader needs and a file lacks (StructTreeRoot,
-  MarkInfo/Marked, /Lang, DisplayDocTitle, dc:title, every Figure with /Alt or made an
-  artifact, no empty headings).
+  MarkInfo/Marked, /Lang, DisplayDocTitle, dc:title and pdfuaid in XMP, every Figure with /Alt
+  or made an artifact, no empty headings, every element on a page of the document).
+* :func:`merge_structure` gives a book merged from tagged chapters (:mod:`.pdf_book`) one
+  structure tree in reading order; the frame drawn under each chapter page (running heads,
+  folios, backgrounds) and blank pages are artifacts.
 
 Formulas reach WeasyPrint as images whose alt text is their TeX (:mod:`.math_svg`); table
 header cells as ``th`` with ``scope`` (:mod:`converter.transforms.semantics`).
@@ -186,9 +189,91 @@ def check_structure(path: Path) -> list[str]:
                 problems.append("no dc:title in the XMP metadata")
             if str(meta.get("pdfuaid:part", "")) != "1":
                 problems.append("no pdfuaid:part 1 in the XMP metadata")
+        pages = {page.objgen for page in pdf.pages}
         for element in _walk(tree):
+            page = element.get("/Pg")
+            if page is not None and page.objgen not in pages:
+                problems.append(f"a {element.S} element on a page the document does not have")
             if element.S == Name.Figure and "/Alt" not in element and "/ActualText" not in element:
                 problems.append(f"a Figure without /Alt (page object {element.get('/Pg', '?')})")
             if str(element.S) in {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"} and not _kids(element):
                 problems.append(f"an empty {element.S}")
     return problems
+
+
+def merge_structure(book: Any, placed: list[tuple[Any, int, int]], untagged: list[int],
+                    metadata_from: Any) -> None:
+    """Give a book merged from tagged documents (:mod:`.pdf_book`) one structure tree.
+
+    ``placed`` lists, in reading order, the tagged source pages: (source PDF, its page index,
+    the book's page index); the sources' structure elements (their ``/Document``'s children)
+    are copied in that order under one ``/Document``, and their parent-tree entries renumbered.
+    The pages in ``untagged`` (blank pages of the frame) become artifacts. The catalog gets
+    MarkInfo, DisplayDocTitle and the XMP packet (``pdfuaid``, ``dc:title``) of
+    ``metadata_from``.
+    """
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    def copy(value: Any) -> Any:
+        if isinstance(value, pikepdf.Array) and not value.is_indirect:
+            return Array([copy(item) for item in value])
+        if getattr(value, "is_indirect", False):
+            return book.copy_foreign(value)
+        return value
+
+    tree = book.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = book.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=tree,
+                                             K=Array()))
+    tree.K = Array([document])
+    nums = Array()
+    next_key = 0
+    done: set[int] = set()
+    for source, _, _ in placed:
+        if id(source) in done:
+            continue
+        done.add(id(source))
+        source_tree = source.Root.get("/StructTreeRoot")
+        if source_tree is None:
+            continue
+        for top in _kids(source_tree):
+            for kid in _kids(top):
+                if isinstance(kid, pikepdf.Dictionary):
+                    copied = book.copy_foreign(kid)
+                    copied.P = document
+                    document.K.append(copied)
+    by_source: dict[int, dict[int, Any]] = {}
+    for source, source_index, book_index in placed:
+        source_tree = source.Root.get("/StructTreeRoot")
+        if source_tree is None or "/ParentTree" not in source_tree:
+            continue
+        entries = by_source.get(id(source))
+        if entries is None:
+            flat = source_tree.ParentTree.get("/Nums", Array())
+            entries = by_source[id(source)] = {int(flat[i]): flat[i + 1]
+                                               for i in range(0, len(flat), 2)}
+        page = book.pages[book_index]
+        key = source.pages[source_index].get("/StructParents")
+        if key is not None and int(key) in entries:
+            nums.append(next_key)
+            nums.append(copy(entries[int(key)]))
+            page.obj.StructParents = next_key
+            next_key += 1
+        for annotation in page.obj.get("/Annots", []):
+            old = annotation.get("/StructParent")
+            if old is not None and int(old) in entries:
+                nums.append(next_key)
+                nums.append(copy(entries[int(old)]))
+                annotation.StructParent = next_key
+                next_key += 1
+    tree.ParentTree = book.make_indirect(Dictionary(Nums=nums))
+    tree.ParentTreeNextKey = next_key
+    for index in untagged:
+        page = book.pages[index]
+        page.contents_add(book.make_stream(b"/Artifact BMC\n"), prepend=True)
+        page.contents_add(book.make_stream(b"\nEMC\n"))
+    book.Root.StructTreeRoot = tree
+    book.Root.MarkInfo = Dictionary(Marked=True)
+    book.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    if "/Metadata" in metadata_from.Root:
+        book.Root.Metadata = book.copy_foreign(metadata_from.Root.Metadata)
