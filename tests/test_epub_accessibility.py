@@ -105,3 +105,17 @@ def test_semantic_markup(site: SiteBuilder, tmp_path: Path) -> None:
     nav = etree.fromstring(next(v for k, v in texts.items() if k.endswith("nav.xhtml")).encode())
     landmarks = nav.find(f".//{XHTML}nav[@{EPUB}type='landmarks']")
     assert [a.get(f"{EPUB}type") for a in landmarks.iter(f"{XHTML}a")] == ["bodymatter"]
+
+
+def test_author_text_colours_reach_aa_contrast() -> None:
+    from lxml import html
+
+    from converter.writers.accessibility import prepare_body
+
+    root = html.fromstring('<div><b style="color: #c28b0d">노란 글</b>'
+                           '<span style="color:#000">검은 글</span>'
+                           '<i style="background-color:#ffe; color:#eee">배경도 정한 글</i></div>')
+    prepare_body(root)
+    styles = [element.get("style") for element in root]
+    assert styles[0] == "color: #976c0a"  # same hue, 4.6:1 on white (was 3:1)
+    assert styles[1:] == ["color:#000", "background-color:#ffe; color:#eee"]
