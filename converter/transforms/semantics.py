@@ -1,13 +1,11 @@
-"""Semantic markup both formats benefit from: notices as notes, table header scopes.
+"""Semantic markup both formats benefit from: table header scopes.
 
-* minimal-mistakes notices (``div.notice``) become ``<aside class="notice…" role="note">``:
-  assistive technology announces them as an aside to the text around them; themes style them
-  by class, so they look the same.
 * Table header cells get ``scope``: ``col`` in a header row (``thead``, or a first row of
   only ``th``), ``row`` for a ``th`` opening a body row. A PDF's table tags and a screen
   reader's table navigation read the headers from it.
 
-Runs late (after notices and tables exist). Knows nothing about PDF or EPUB.
+Runs late (after tables exist). Knows nothing about PDF or EPUB (the EPUB writer adds its own
+roles, notices as notes among them: :mod:`converter.writers.accessibility`).
 """
 
 from __future__ import annotations
@@ -15,15 +13,6 @@ from __future__ import annotations
 from lxml import html
 
 from . import TransformContext, transform
-
-
-def mark_notices(root: html.HtmlElement) -> None:
-    """``div.notice*`` → ``aside role="note"`` (same classes, same content)."""
-    for box in list(root.iter("div")):
-        classes = (box.get("class") or "").split()
-        if any(cls == "notice" or cls.startswith("notice--") for cls in classes):
-            box.tag = "aside"
-            box.set("role", "note")
 
 
 def scope_headers(root: html.HtmlElement) -> None:
@@ -54,6 +43,5 @@ def _table_of(element: html.HtmlElement) -> html.HtmlElement | None:
 
 @transform("semantics", priority=20)
 def run(root: html.HtmlElement, ctx: TransformContext) -> None:
-    """Notices become notes; header cells get their scope."""
-    mark_notices(root)
+    """Header cells get their scope."""
     scope_headers(root)

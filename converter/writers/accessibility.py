@@ -195,6 +195,8 @@ def _readable_color(match: re.Match[str]) -> str:
 def prepare_body(root: html.HtmlElement) -> None:
     """EPUB-only semantic markup, on the writer's copy of a chapter body:
 
+    * minimal-mistakes notices (``div.notice``): ``aside role="note"``, same classes (the
+      theme styles them by class);
     * footnote references: ``role="doc-noteref"`` (and ``epub:type="noteref"``);
     * the notes: each ``li`` of ``div.footnotes`` holds an ``aside role="doc-footnote"``
       (``epub:type="footnote"``) with the note's id, so readers can show it as a pop-up
@@ -206,6 +208,11 @@ def prepare_body(root: html.HtmlElement) -> None:
     """
     for img in root.iter("img"):
         img.attrib.pop(f"data-{UNDESCRIBED}", None)
+    for box in list(root.iter("div")):
+        classes = (box.get("class") or "").split()
+        if any(cls == "notice" or cls.startswith("notice--") for cls in classes):
+            box.tag = "aside"
+            box.set("role", "note")
     for sup in root.iter("sup"):
         if "footnote-ref" in (sup.get("class") or "").split():
             for link in sup.iter("a"):
