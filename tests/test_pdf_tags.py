@@ -124,11 +124,11 @@ def test_the_variant_choice_is_one_function() -> None:
 
 def test_a_book_merged_from_chapters_is_tagged_as_one(tmp_path: Path, site: SiteBuilder) -> None:
     site.image("assets/a.png", (400, 300))
-    site.post("2021-01-01-one.md", "## 소제목\n\n" + "첫째 글 문단입니다. " * 300
+    site.post("2021-01-01-one.md", "## 소제목\n\n" + "첫째 글 문단입니다. " * 120
               + "\n\n![책상 위의 사진](/assets/a.png)\n", front_matter='title: "하나"')
     site.post("2021-02-01-two.md", "짧은 글. [링크](https://example.com)\n",
               front_matter='title: "둘"')
-    site.post("2021-03-01-three.md", "셋째 글 문단. " * 400, front_matter='title: "셋"')
+    site.post("2021-03-01-three.md", "셋째 글 문단. " * 100, front_matter='title: "셋"')
     book = converter.build_book([site.root / "_posts"], title="태그 책", output_dir=tmp_path / "out",
                                 options=converter.Options(jobs=1, cache_dir=tmp_path / "cache"))
     path = book.outputs["pdf"].path
