@@ -114,8 +114,9 @@ def test_author_text_colours_reach_aa_contrast() -> None:
 
     root = html.fromstring('<div><b style="color: #c28b0d">노란 글</b>'
                            '<span style="color:#000">검은 글</span>'
+                           '<em style="color: red">빨간 글</em>'
                            '<i style="background-color:#ffe; color:#eee">배경도 정한 글</i></div>')
     prepare_body(root)
     styles = [element.get("style") for element in root]
     assert styles[0] == "color: #976c0a"  # same hue, 4.6:1 on white (was 3:1)
-    assert styles[1:] == ["color:#000", "background-color:#ffe; color:#eee"]
+    assert styles[1:] == ["color:#000", "color: #eb0000", "background-color:#ffe; color:#eee"]

@@ -162,9 +162,10 @@ def _tex_of(math: html.HtmlElement) -> str:
     return ""
 
 
-#: ``color: #rgb | #rrggbb | rgb(r, g, b)`` in a style attribute (not ``background-color``).
+#: ``color: #rgb | #rrggbb | rgb(r, g, b) | a CSS colour name`` in a style attribute (not
+#: ``background-color``).
 _COLOR = re.compile(r"(?<![-\w])(color\s*:\s*)(#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b|"
-                    r"rgb\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\))")
+                    r"rgb\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\)|[a-zA-Z]+\b)")
 _MIN_CONTRAST = 4.6  # 4.5:1 with a margin for rounding
 
 
@@ -178,12 +179,12 @@ def _luminance(rgb: tuple[float, float, float]) -> float:
 
 def _readable_color(match: re.Match[str]) -> str:
     """The matched colour, darkened (same hue) until it reaches :data:`_MIN_CONTRAST` on white."""
-    value = match.group(2)
-    if value.startswith("#"):
-        digits = value[1:] if len(value) == 7 else "".join(c * 2 for c in value[1:])
-        rgb = tuple(int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4))
-    else:
-        rgb = tuple(int(n) / 255 for n in re.findall(r"\d+", value)[:3])
+    from PIL import ImageColor
+
+    try:
+        rgb = tuple(c / 255 for c in ImageColor.getrgb(match.group(2))[:3])
+    except ValueError:  # inherit, currentColor, a name Pillow does not know
+        return match.group(0)
     factor = 1.0
     while 1.05 / (_luminance(tuple(c * factor for c in rgb)) + 0.05) < _MIN_CONTRAST:  # type: ignore[arg-type]
         factor -= 0.02
