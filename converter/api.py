@@ -284,8 +284,11 @@ def discover_posts(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # Hidden folders (.git, .github …) below the argument are skipped; the argument
+            # itself may be anything, "../blog" included.
             markdown = sorted(p for p in path.rglob("*") if p.suffix.lower() in {".md", ".markdown"}
-                              and p.is_file() and not any(part.startswith(".") for part in p.parts))
+                              and p.is_file() and not any(part.startswith(".")
+                                                          for part in p.relative_to(path).parts))
             in_posts = [p for p in markdown if "_posts" in p.relative_to(path).parts
                         or path.name == "_posts"]
             found.extend(in_posts or [p for p in markdown
