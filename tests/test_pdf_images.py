@@ -86,7 +86,7 @@ def test_pdf_embeds_prepared_pngs_without_re_encoding(tmp_path: Path,
         encoded.append(im.mode)
         real_save(im, fp, filename, *args)
 
-    from converter.writers import pdf as pdf_writer
+    from converter.writers.pdf import document as pdf_writer
 
     real_render = pdf_writer.render_pdf
 
@@ -114,7 +114,7 @@ def test_another_weasyprint_series_runs_unpatched(monkeypatch: pytest.MonkeyPatc
     import weasyprint
 
     from converter.writers import font_subset, linebreak, pdf_images
-    from converter.writers import pdf as pdf_writer
+    from converter.writers.pdf import engine as pdf_writer
     from converter.writers.pdf import warm_up_weasyprint
 
     warned: list[str] = []  # the module logger, whatever the CLI tests did to logging

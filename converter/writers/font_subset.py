@@ -11,7 +11,7 @@ runs as before.
 
 :func:`recording_subsets` also notes, while a document is written, which glyphs of which font
 file each embedded font keeps, and stores each font file once: a book laid out chapter by
-chapter (:mod:`converter.writers.pdf_book`) then replaces the chapters' subsets of one font
+chapter (:mod:`converter.writers.pdf.book`) then replaces the chapters' subsets of one font
 with one subset of the glyphs of every chapter.
 """
 

@@ -149,7 +149,7 @@ def apply(root: html.HtmlElement) -> None:
     Code is joined too (Korean comments and UI labels in ``<code>`` wrap between words): Pango
     draws no glyph for U+2060, so nothing of it reaches the PDF's text, and code copied from the
     page is unchanged. The joiners need :func:`patch_weasyprint` where the layout runs
-    (:func:`converter.writers.pdf.render_pdf` installs it).
+    (:func:`converter.writers.pdf.engine.render_document` installs it).
     """
     # Text slots in document order: (element, "text"|"tail", korean); (element, None, korean)
     # for an inline object; None for a block boundary.
