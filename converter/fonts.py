@@ -332,7 +332,7 @@ def subset_glyphs(data: bytes, index: int, glyph_ids: list[int], *, hinting: boo
     PDF writer that has already laid out the text needs); ``None`` if HarfBuzz cannot.
 
     Two passes, as WeasyPrint does it: keep the glyphs with their ids, then drop the empty
-    ids after the last one used. See :mod:`converter.writers.font_subset` for why.
+    ids after the last one used. See :mod:`converter.writers.patches.font_subset` for why.
     """
     if hb is None:  # pragma: no cover - uharfbuzz is a dependency
         return None

@@ -226,7 +226,7 @@ def test_a_theme_with_unequal_hands_falls_back_to_one_document(
 def test_svg_number_reading_matches_weasyprint(text: str) -> None:
     from weasyprint.svg import utils
 
-    from converter.writers import svg_numbers
+    from converter.writers.patches import svg_numbers
 
     svg_numbers.patch_weasyprint()  # what every PDF layout does first
     fast_size, fast_point = utils.size, utils.point

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ...processes import Call, WarmProcess, run_spread
+from .. import patches
 from . import jobs as layout_jobs
 from .engine import PdfResult
 from .frame import FrameMismatch, document_source, front_source, is_chapter, segment_source
@@ -79,7 +80,11 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
                  processes: Sequence[WarmProcess], error_path: Path | None) -> PdfResult:
     """Write the book ``document_tree`` to ``target``, chapter by chapter (see the module doc),
     with ``stylesheet`` (the tree's own ``<style>`` is left out of every document) and layouts
-    cached in ``directory``."""
+    cached in ``directory``. Raises :class:`FrameMismatch` (lay it out as one document) when
+    WeasyPrint is not the series whose internals this reads (:mod:`..patches.pages`)."""
+    if not patches.supported():
+        raise FrameMismatch("WeasyPrint is not the series hanji lays books out by chapter "
+                            "with", path=error_path)
     cache = LayoutCache(directory)
     sections = [s for s in document_tree.find("body") if is_chapter(s)]
     started = time.perf_counter()

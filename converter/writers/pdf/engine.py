@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,29 +20,13 @@ from ...diagnostics import Diagnostics
 from ...errors import OutputError
 from ..base import atomic_output
 
-log = logging.getLogger(__name__)
-
-#: The WeasyPrint series the patches below were written and tested against.
-PATCHED_WEASYPRINT_SERIES = "70."
-
 
 def warm_up_weasyprint() -> None:
-    """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting, PNG
-    embedding, SVG number reading. Another WeasyPrint series (the package requires 70.x; a user
-    may force another) runs unpatched, with a warning: worse Korean line breaks, never a crash."""
-    import weasyprint
+    """Import WeasyPrint (1-2 s) and install hanji's patches (:func:`~..patches.install`: the
+    one version gate)."""
+    from .. import patches
 
-    from .. import font_subset, linebreak, pdf_images, svg_numbers
-
-    if not weasyprint.__version__.startswith(PATCHED_WEASYPRINT_SERIES):
-        log.warning("WeasyPrint %s is not the %sx series hanji was tested with; its patches "
-                    "(Korean line breaking, font subsetting) are not applied",
-                    weasyprint.__version__, PATCHED_WEASYPRINT_SERIES)
-        return
-    linebreak.patch_weasyprint()
-    font_subset.patch_weasyprint()
-    pdf_images.patch_weasyprint()
-    svg_numbers.patch_weasyprint()
+    patches.install()
 
 
 def weasyprint_version() -> str:

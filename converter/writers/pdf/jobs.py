@@ -7,55 +7,22 @@ values, so that they run in helper processes (:class:`~converter.processes.WarmP
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ...diagnostics import Diagnostics, collect_library_warnings
 from ..base import atomic_output
-from ..font_subset import FontUse, recording_subsets
+from ..patches import pages
+from ..patches.font_subset import FontUse, recording_subsets
+from ..patches.margin_boxes import without_margin_boxes
+from ..patches.pages import PT_PER_PX
 from .engine import render_document, write_document
 from .frame import PAGE_ID
-from .layout_cache import Area, ChapterLayout, FrameLayout, L
+from .layout_cache import ChapterLayout, FrameLayout, L
 
-#: PDF points per CSS pixel (WeasyPrint's PDF scale at zoom 1).
-PT_PER_PX = 0.75
 #: Links to an anchor in another chapter leave the chapter's layout as URIs with this scheme;
 #: :func:`~.merge.merge_book` turns them into links to the book's named destination.
 CROSS_LINK_SCHEME = "x-hanji-anchor:"
-
-_margins = threading.local()
-
-
-def _patch_margin_boxes() -> None:
-    """Let :func:`_without_margin_boxes` lay pages out without margin boxes (about 10 ms a
-    page): chapters get theirs from the frame."""
-    from weasyprint import layout
-
-    original = layout.make_margin_boxes
-    if getattr(original, "hanji_patched", False):
-        return
-
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        if getattr(_margins, "off", False):
-            return iter(())
-        return original(context, page, state)
-
-    make_margin_boxes.hanji_patched = True  # type: ignore[attr-defined]
-    layout.make_margin_boxes = make_margin_boxes
-
-
-@contextlib.contextmanager
-def _without_margin_boxes() -> Iterator[None]:
-    """Layouts in this thread make no margin boxes while the block runs."""
-    _patch_margin_boxes()
-    _margins.off = True
-    try:
-        yield
-    finally:
-        _margins.off = False
 
 
 def _render(source: str, stylesheet: str, base_url: str, roots: list[Path],
@@ -68,17 +35,11 @@ def _render(source: str, stylesheet: str, base_url: str, roots: list[Path],
                                         stylesheet=stylesheet, extra_css=extra_css)
     names = {name for page in document.pages for name in page.anchors}
     for page in document.pages:
-        page.links = [(("external", CROSS_LINK_SCHEME + target, rect, link_box)
-                       if kind == "internal" and target not in names
-                       else (kind, target, rect, link_box))
-                      for kind, target, rect, link_box in page.links]
+        pages.set_links(page, [(("external", CROSS_LINK_SCHEME + target, rect, link_box)
+                                if kind == "internal" and target not in names
+                                else (kind, target, rect, link_box))
+                               for kind, target, rect, link_box in pages.links(page)])
     return document, fetcher
-
-
-def _area(page: Any) -> Area:
-    box = page._page_box
-    return (box.content_box_x() * PT_PER_PX, box.content_box_y() * PT_PER_PX,
-            box.width * PT_PER_PX, box.height * PT_PER_PX)
 
 
 def _anchors(document: Any) -> list[tuple[str, int, float, float]]:
@@ -115,13 +76,14 @@ def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path
     :class:`~converter.processes.WarmProcess`."""
     diagnostics = Diagnostics()
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
-        with _without_margin_boxes():
+        with without_margin_boxes():
             document, fetcher = _render(source, stylesheet, base_url, roots, error_path)
         for page in document.pages:
-            page._page_box.background = None  # the frame draws it, on the right hand
+            pages.drop_background(page)  # the frame draws it, on the right hand
         fonts = _write(document, pdf_path, store, diagnostics, fetcher)
     return _describe(ChapterLayout(
-        path=pdf_path, areas=[_area(p) for p in document.pages], anchors=_anchors(document),
+        path=pdf_path, areas=[pages.content_area(p) for p in document.pages],
+        anchors=_anchors(document),
         bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
         fonts=fonts, warnings=[w.message for w in diagnostics.warnings]))
 
@@ -144,6 +106,7 @@ def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
             if match:
                 owners[index] = (int(match[1]), int(match[2]) - 1)
     return _describe(FrameLayout(
-        path=pdf_path, areas=[_area(p) for p in document.pages], anchors=_anchors(document),
+        path=pdf_path, areas=[pages.content_area(p) for p in document.pages],
+        anchors=_anchors(document),
         bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
         fonts=fonts, warnings=[w.message for w in diagnostics.warnings], owners=owners))

@@ -18,16 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ..font_subset import FontUse, font_file
+from ..patches.font_subset import FontUse, font_file
+from ..patches.pages import Area
 from .engine import weasyprint_version
 
 #: Bump when what a cached chapter layout holds, or how it is made, changes.
 LAYOUT_VERSION = 1
 #: Cached layouts unused this long are deleted (:meth:`LayoutCache.prune`).
 MAX_AGE_DAYS = 30
-
-Area = tuple[float, float, float, float]  # content box x, y (from the top), width, height: pt
-
 
 @dataclass
 class ChapterLayout:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base import atomic_output
-from ..font_subset import FontUse, font_file
+from ..patches.font_subset import FontUse, font_file
 from .engine import PdfResult
 from .frame import FrameMismatch
 from .jobs import CROSS_LINK_SCHEME

@@ -82,7 +82,7 @@ class PdfWriter(Writer):
         text_width_in = _page_width_mm(self.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
         target = round(text_width_in * asset.width_fraction * self.options.pdf_image_dpi)
         # WeasyPrint expands palette PNGs to RGB (two re-encodes); true-colour PNGs it embeds
-        # as they are (see converter.writers.pdf_images).
+        # as they are (see converter.writers.patches.pdf_images).
         profile = ImageProfile(max_long_edge=None, max_pixels=None,
                                jpeg_quality=self.options.jpeg_quality, palette=False)
         return ImageRequest(source=asset.source, profile=profile, target_width_px=max(target, 64))
