@@ -49,10 +49,11 @@ import yaml
 
 from .api import WrittenFiles, site_of
 from .assemble import build_chapter
-from .book import SITE_PATH_ATTRIBUTE, Asset, AssetStore, Book, BookMeta, Chapter
+from .book import Asset, AssetStore, Book, BookMeta, Chapter
 from .diagnostics import BuildWarning, Diagnostics
 from .dialect import permalinks
 from .errors import ConfigError, HanjiError, InputError
+from .markup import SITE_PATH_ATTRIBUTE
 from .options import Format, Options, validate_fields
 from .post import Post, load_post
 from .site import Site, find_site_root

@@ -16,6 +16,7 @@ from ..book import Asset, Book
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
 from ..images import ImageCache, ImageRequest, PreparedImage
+from ..markup import ASSET_ATTRIBUTE, placeholder
 from ..options import Options
 from ..themes import Theme
 
@@ -60,9 +61,6 @@ def atomic_output(target: Path) -> Iterator[Path]:
 def place_images(root: Any, src_for_asset: Callable[[str], str | None]) -> None:
     """Point each ``<img>`` at the writer's copy of its asset (``src_for_asset(id)``); images
     without one (failed to prepare) become placeholders."""
-    from ..book import ASSET_ATTRIBUTE
-    from ..transforms.images import placeholder
-
     for img in list(root.iter("img")):
         asset_id = img.attrib.pop(ASSET_ATTRIBUTE, None)
         src = src_for_asset(asset_id) if asset_id else None
