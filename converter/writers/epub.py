@@ -17,10 +17,11 @@ from lxml import etree, html
 
 from ..book import Asset, Book, Chapter
 from ..errors import OutputError
-from ..fonts import font_face_css, needed_families, subset_font
+from ..fonts import needed_families, subset_font
 from ..images import ImageProfile, ImageRequest, PreparedImage
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, title_page
+from .stylesheet import build_stylesheet
 from .xhtml import xhtml_document
 
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
@@ -167,11 +168,8 @@ class EpubWriter(Writer):
                                       media_type=face.media_type,
                                       content=subset_font(face.path, text, hinting=False)))
             names[face.path] = posixpath.relpath(file_name, posixpath.dirname(_STYLESHEET))
-        parts = [font_face_css(families, lambda face: names.get(face.path, "")),
-                 self.theme.epub_css]
-        for extra in self.options.extra_css:
-            parts.append(Path(extra).read_text(encoding="utf-8"))
-        return "\n".join(parts)
+        return build_stylesheet(families, lambda face: names.get(face.path, ""),
+                                self.theme.epub_css, self.options.extra_css)
 
     @staticmethod
     def _place_images(root: html.HtmlElement, files: dict[str, str]) -> None:

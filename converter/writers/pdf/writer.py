@@ -23,7 +23,7 @@ from lxml import etree, html
 
 from ...book import Asset, Book
 from ...errors import OutputError
-from ...fonts import font_face_css, needed_families
+from ...fonts import needed_families
 from ...images import ImageProfile, ImageRequest, PreparedImage
 from ...options import PAGE_SIZES, page_size_css
 from ...processes import WarmProcess
@@ -38,6 +38,7 @@ from ..layout import (
     toc_nav,
     wants_toc,
 )
+from ..stylesheet import build_stylesheet
 from . import document
 from .book import lay_out_book
 from .engine import PdfResult, warm_up_weasyprint
@@ -142,17 +143,9 @@ class PdfWriter(Writer):
         """
         families = (needed_families(text, self.theme.fonts.values()) if text is not None
                     else self.theme.font_families())
-        parts = [
-            font_face_css(families, lambda font: font.path.resolve().as_uri()),
-            self.theme.print_css,
-            f"@page {{ size: {page_size_css(self.page_size)}; }}",
-        ]
-        for extra in self.options.extra_css:
-            try:
-                parts.append(Path(extra).read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise OutputError(f"cannot read extra CSS: {exc.strerror}", path=extra) from None
-        return "\n".join(parts)
+        return build_stylesheet(families, lambda font: font.path.resolve().as_uri(),
+                                self.theme.print_css, self.options.extra_css,
+                                rules=[f"@page {{ size: {page_size_css(self.page_size)}; }}"])
 
     def cover(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
         """The cover: the teaser image, or a generated cover with the title."""
