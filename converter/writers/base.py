@@ -24,6 +24,17 @@ if TYPE_CHECKING:
     from ..processes import WarmProcess
 
 
+@dataclass(frozen=True)
+class WriterHelpers:
+    """The helper processes one book's writer may use, handed to :meth:`Writer.begin`."""
+
+    #: Processes (from :func:`converter.api.writer_helpers`) to lay the book out in.
+    processes: Sequence[WarmProcess] = ()
+    #: For writers without MathML: a process drawing the book's formulas
+    #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
+    formulas: WarmProcess | None = None
+
+
 @dataclass
 class WriteResult:
     """What a writer produced."""
@@ -91,12 +102,6 @@ class Writer(ABC):
     #: (a module-level function: loads its libraries). ``None``: it works in this process.
     helper_warm_up: ClassVar[Callable[[], None] | None] = None
 
-    #: The helper processes (from :func:`converter.api.writer_helpers`) to work in, if any.
-    processes: Sequence[WarmProcess] = ()
-    #: For writers without MathML: a helper process drawing the book's formulas
-    #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
-    formulas: WarmProcess | None = None
-
     @property
     def formula_directory(self) -> Path | None:
         """Where drawn formulas are cached: the image cache's ``math/`` folder."""
@@ -118,12 +123,12 @@ class Writer(ABC):
         """Write ``book`` to ``target`` atomically; ``images`` maps asset ids to prepared files
         (assets missing from it failed to prepare and are shown as placeholders)."""
 
-    def begin(self, book: Book, target: Path,
-              images: dict[str, PreparedImage]) -> Callable[[], WriteResult]:
+    def begin(self, book: Book, target: Path, images: dict[str, PreparedImage],
+              helpers: WriterHelpers | None = None) -> Callable[[], WriteResult]:
         """Start writing ``book``; the returned function finishes and returns the result.
 
-        Writers that hand work to another process return before it is done, so that the next
-        writer runs meanwhile; the default writes everything now.
+        Writers that hand work to the ``helpers`` processes return before it is done, so that
+        the next writer runs meanwhile; the default writes everything now.
         """
         result = self.write(book, target, images)
         return lambda: result

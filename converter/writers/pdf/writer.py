@@ -29,7 +29,7 @@ from ...options import PAGE_SIZES, page_size_css
 from ...processes import WarmProcess
 from ...resources import fonts_dir, themes_dir
 from .. import linebreak
-from ..base import Writer, WriteResult, place_images
+from ..base import Writer, WriterHelpers, WriteResult, place_images
 from ..layout import (
     chapter_section,
     label,
@@ -88,8 +88,10 @@ class PdfWriter(Writer):
                                jpeg_quality=self.options.jpeg_quality, palette=False)
         return ImageRequest(source=asset.source, profile=profile, target_width_px=max(target, 64))
 
-    def build_document(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
-        """The whole book as one HTML document for WeasyPrint."""
+    def build_document(self, book: Book, images: dict[str, PreparedImage],
+                       formulas: WarmProcess | None = None) -> html.HtmlElement:
+        """The whole book as one HTML document for WeasyPrint; ``formulas``, a helper drawing
+        the book's formulas (:func:`~converter.writers.math_svg.draw_formulas`), if any."""
         lang = book.meta.lang
         doc = html.Element("html", {"lang": lang})
         head = etree.SubElement(doc, "head")
@@ -123,14 +125,13 @@ class PdfWriter(Writer):
                 mathml_to_svg,
             )
 
-            formulas = FormulaCache(self.formula_directory)
-            helper, self.formulas = self.formulas, None
-            if helper is not None:
+            drawn = FormulaCache(self.formula_directory)
+            if formulas is not None:
                 try:
-                    formulas.seed(helper.result())
+                    drawn.seed(formulas.result())
                 except OutputError as exc:  # the formulas are drawn here instead
                     log.debug("formula helper failed: %s", exc)
-            mathml_to_svg(body, formulas, warn=self.diagnostics.warn)
+            mathml_to_svg(body, drawn, warn=self.diagnostics.warn)
         label_headings(body)  # outline and running heads from the text before the joiners
         linebreak.apply(body)
         return doc
@@ -211,20 +212,21 @@ class PdfWriter(Writer):
         """Render ``book`` and write the PDF atomically."""
         return self.begin(book, target, images)()
 
-    def begin(self, book: Book, target: Path,
-              images: dict[str, PreparedImage]) -> Callable[[], WriteResult]:
-        """Build the document here; lay it out in :attr:`processes` if there are any (the
-        returned function waits for them), else here and now.
+    def begin(self, book: Book, target: Path, images: dict[str, PreparedImage],
+              helpers: WriterHelpers | None = None) -> Callable[[], WriteResult]:
+        """Build the document here; lay it out in the ``helpers``' processes if there are any
+        (the returned function waits for them), else here and now.
 
         A book of several chapters is laid out chapter by chapter, in parallel and cached
         (:mod:`.book`); a single post as one document.
         """
-        document_tree = self.build_document(book, images)
+        helpers = helpers or WriterHelpers()
+        document_tree = self.build_document(book, images, helpers.formulas)
         image_dirs = {p.path.resolve().parent for p in images.values()}
         # Custom themes (folders outside the package) may reference their own files.
         roots = [fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs]
         error_path = (book.chapters[0].source if book.chapters else None) or target
-        processes, self.processes = self.processes, ()  # used by this book only
+        processes = helpers.processes
         if book.kind == "book" and len(book.chapters) > 1:
             work = partial(self._write_by_chapter, document_tree, roots, target, error_path,
                            processes)
