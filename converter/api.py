@@ -28,7 +28,7 @@ from .processes import WarmProcess, may_start_helpers
 from .site import Site, load_site, site_for
 from .themes import load_theme
 from .transforms.links import unwrap_site_paths
-from .writers import WRITERS, Writer, WriterHelpers, WriteResult
+from .writers import WRITERS, Writer, WriteResult, WriterHelpers
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ def discover_posts(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             in_posts = [p for p in markdown if "_posts" in p.relative_to(path).parts
                         or path.name == "_posts"]
             found.extend(in_posts or [p for p in markdown
-                                      if not p.name.lower() in {"readme.md", "license.md"}])
+                                      if p.name.lower() not in {"readme.md", "license.md"}])
         elif path.exists():
             found.append(path)
         else:

@@ -132,7 +132,7 @@ def convert_one(source: Path, output_dir: Path, options: Options,
         outcome.error = str(exc)
     except RecursionError:
         outcome.error = f"{source}: nested too deeply to convert"
-    except Exception as exc:  # one broken post must not stop the batch
+    except Exception as exc:  # noqa: BLE001 - one broken post must not stop the batch
         outcome.error = _one_line(f"{source}: internal error: {type(exc).__name__}: {exc}")
     outcome.seconds = time.perf_counter() - started
     return outcome

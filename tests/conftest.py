@@ -7,7 +7,6 @@ import logging
 import subprocess
 import textwrap
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -89,7 +88,7 @@ def run_epubcheck(path: Path) -> dict:
 def epubcheck_problems(path: Path) -> list[str]:
     """Messages of severity ERROR, FATAL or WARNING (the bar is none)."""
     data = run_epubcheck(path)
-    return [f"{m['severity']} {m['ID']}: {m['message']} @ {[l.get('path') for l in m.get('locations', [])][:2]}"
+    return [f"{m['severity']} {m['ID']}: {m['message']} @ {[loc.get('path') for loc in m.get('locations', [])][:2]}"
             for m in data.get("messages", []) if m["severity"] in {"ERROR", "FATAL", "WARNING"}]
 
 

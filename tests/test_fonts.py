@@ -144,7 +144,6 @@ def test_a_long_korean_post_embeds_a_subset_not_the_whole_font(tmp_path: Path) -
 
     from converter import api
     from converter.options import Options
-
     from converter.resources import fonts_dir
 
     regular = fonts_dir() / "NanumMyeongjo.ttf"

@@ -6,10 +6,9 @@ Every image is generated here with Pillow, small enough to keep the file fast.
 
 from __future__ import annotations
 
-import re
-
 import io
 import pickle
+import re
 import struct
 import sys
 import warnings

@@ -214,7 +214,7 @@ def test_a_theme_with_unequal_hands_falls_back_to_one_document(
     assert "laying the book out as one document" in caplog.text
     pdf = result.outputs["pdf"].path
     assert result.pages == len(pypdf.PdfReader(pdf).pages)
-    for number, (width, height, words) in enumerate(words_by_page(pdf), 1):
+    for number, (_, height, words) in enumerate(words_by_page(pdf), 1):
         body = [w for w in words if 18 * MM < w["top"] < height - 22 * MM]
         if number > 4 and body:  # past the front matter: the theme's own margins
             expected = 19 * MM if number % 2 else 30 * MM

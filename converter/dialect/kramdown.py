@@ -177,7 +177,7 @@ _ALD_LINE = re.compile(
 # An inline attribute list anywhere: {: attributes} (not an ALD, not an extension).
 _IAL = re.compile(r"\{:(?![:/])(?P<attrs>(?:\\\}|[^}\n])*)\}")
 # A reference inside an attribute list: a bare name (not .class, #id or key=value).
-_IAL_TOKEN = re.compile(r"""(?:^|(?<=\s))(?:[\w-]+=(?:"[^"]*"|'[^']*')|[.#][\w-]+|(?P<ref>[\w][\w-]*))(?=\s|$)""")
+_IAL_TOKEN = re.compile(r"""(?:^|(?<=\s))(?:[\w-]+=(?:"[^"]*"|'[^']*')|[.#][\w-]+|(?P<ref>[\w][\w-]*))(?=\s|$)""")  # noqa: E501
 # A block IAL on its own line (a trailing <br> is tolerated: Hydejack posts write one).
 _BLOCK_IAL_LINE = re.compile(
     r"^(?P<indent>[ \t]*)\{:(?![:/])(?P<attrs>(?:\\\}|[^}\n])*)\}[ \t]*(?:<br\s*/?>[ \t]*)?$", re.MULTILINE)

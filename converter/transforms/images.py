@@ -50,7 +50,8 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         if reason is not None or resolution.path is None:
             if reason != "":
                 ctx.warn(f"image {src!r}: {reason}")
-            img.getparent().replace(img, placeholder(img, "missing" if "not found" in (reason or "") else "not shown"))
+            shown = "missing" if "not found" in (reason or "") else "not shown"
+            img.getparent().replace(img, placeholder(img, shown))
             continue
         count += 1
         asset = ctx.assets.add(resolution.path, width_fraction=fraction)

@@ -6,7 +6,7 @@ subsetting) instead of format checks scattered through the pipeline.
 
 from __future__ import annotations
 
-from .base import Writer, WriterHelpers, WriteResult
+from .base import Writer, WriteResult, WriterHelpers
 from .epub import EpubWriter
 from .pdf import PdfWriter
 

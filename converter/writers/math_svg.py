@@ -211,7 +211,7 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
         display = _WRAPPERS[kind]
         try:
             attributes = dict(cache.get(tex, display=display))
-        except Exception as exc:  # ziamath raises many kinds of exception
+        except Exception as exc:  # noqa: BLE001 - ziamath raises many kinds of exception
             message = f"math {tex[:60]!r} could not be drawn for the PDF ({exc}); shown as TeX"
             if warn is not None:
                 warn(message)

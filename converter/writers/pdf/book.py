@@ -105,7 +105,7 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
 
     front_pages = probed.pages
     starts: list[int] = []  # each chapter's first page
-    for chapter in chapters:
+    for _ in chapters:
         starts.append(starts[-1] + chapters[len(starts) - 1].pages if starts
                       else front_pages + 1)
     front = front_source(document_tree, sections, starts)

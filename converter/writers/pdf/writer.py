@@ -29,7 +29,7 @@ from ...options import PAGE_SIZES, page_size_css
 from ...processes import WarmProcess
 from ...resources import fonts_dir, themes_dir
 from .. import linebreak
-from ..base import Writer, WriterHelpers, WriteResult, place_images
+from ..base import Writer, WriteResult, WriterHelpers, place_images
 from ..layout import (
     chapter_section,
     label,
