@@ -53,7 +53,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
-from .images.cache import default_cache_dir, write_atomic
+from .files import write_atomic
+from .images.cache import default_cache_dir
 from .options import Options
 
 logger = logging.getLogger(__name__)

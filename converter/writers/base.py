@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..book import Asset, Book
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
+from ..files import atomic_path
 from ..images import ImageCache, ImageRequest, PreparedImage
 from ..markup import ASSET_ATTRIBUTE, placeholder
 from ..options import Options
@@ -48,25 +47,17 @@ class WriteResult:
 
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; rename it over ``target`` only on success."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write output: {exc.strerror or exc}", path=target.parent) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    """Yield a temporary path next to ``target``; rename it over ``target`` only on success
+    (:func:`converter.files.atomic_path`). A folder that cannot be written is an
+    :class:`OutputError`."""
+    with contextlib.ExitStack() as stack:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = stack.enter_context(atomic_path(target))
+        except OSError as exc:
+            raise OutputError(f"cannot write output: {exc.strerror or exc}",
+                              path=target.parent) from None
         yield tmp
-        # mkstemp creates 0600 files; outputs get the usual permissions (umask applies).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def place_images(root: Any, src_for_asset: Callable[[str], str | None]) -> None:

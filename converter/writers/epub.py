@@ -18,14 +18,12 @@ from lxml import etree, html
 from ..book import Asset, Book, Chapter
 from ..errors import OutputError
 from ..fonts import needed_families, subset_font
-from ..images import ImageProfile, ImageRequest, PreparedImage
+from ..images import EXTENSIONS, ImageProfile, ImageRequest, PreparedImage
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, title_page
 from .stylesheet import build_stylesheet
 from .xhtml import xhtml_document
 
-_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
-               "image/svg+xml": ".svg", "image/webp": ".webp"}
 _STYLESHEET = "styles/book.css"
 
 
@@ -131,7 +129,7 @@ class EpubWriter(Writer):
     def _add_images(self, eb: epub.EpubBook, images: dict[str, PreparedImage]) -> dict[str, str]:
         files: dict[str, str] = {}
         for asset_id, prepared in sorted(images.items()):
-            file_name = f"images/{asset_id}{_EXTENSIONS.get(prepared.media_type, '.bin')}"
+            file_name = f"images/{asset_id}{EXTENSIONS.get(prepared.media_type, '.bin')}"
             eb.add_item(epub.EpubItem(uid=asset_id, file_name=file_name,
                                       media_type=prepared.media_type,
                                       content=prepared.path.read_bytes()))
@@ -143,7 +141,7 @@ class EpubWriter(Writer):
         prepared = images.get(book.cover.id) if book.cover is not None else None
         if prepared is None:
             return None
-        file_name = f"images/cover{_EXTENSIONS.get(prepared.media_type, '.jpg')}"
+        file_name = f"images/cover{EXTENSIONS.get(prepared.media_type, '.jpg')}"
         eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
         section = html.Element("section", {"class": "cover cover-image"})
         etree.SubElement(section, "img", {"src": posixpath.relpath(file_name, "text"),

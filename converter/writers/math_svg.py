@@ -84,7 +84,7 @@ class FormulaCache:
             except Exception as exc:  # noqa: BLE001 - ziamath raises many kinds of exception
                 found = {"error": str(exc) or type(exc).__name__}
             if path is not None:
-                from ..images.cache import write_atomic
+                from ..files import write_atomic
 
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)

@@ -77,7 +77,7 @@ def _record(font: Any, glyphs: list[int], hinting: bool) -> None:
     sha = hashlib.sha256(content).hexdigest()
     path = font_file(store, sha)
     if not path.exists():
-        from ...images.cache import write_atomic
+        from ...files import write_atomic
 
         store.mkdir(parents=True, exist_ok=True)
         write_atomic(path, content)
