@@ -17,6 +17,9 @@ Rules here rewrite kramdown-only forms into their Python-Markdown equivalents:
     tables whose separator row is not the second line, or missing.
 
 Span IALs (``![a](b){: width="30"}``) are Python-Markdown's attr_list syntax already.
+
+Long because the six rules share kramdown's block patterns (IALs, ALDs, fences, table rows);
+each rule is a function of its own.
 """
 
 from __future__ import annotations
