@@ -65,7 +65,7 @@ class _ForwardToDiagnostics(logging.Handler):
             return
         try:
             message = " ".join(record.getMessage().split())
-        except Exception:  # a malformed record must not break the conversion
+        except Exception:  # noqa: BLE001 - a malformed record must not break the conversion
             message = str(record.msg)
         self.diagnostics.warn(f"{self.prefix}{message[:300]}")
 

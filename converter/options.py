@@ -195,20 +195,15 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
         if isinstance(value, bool):
             return value
         raise ConfigError(f"key {key!r}: expected true or false, got {value!r}", path=source)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise ConfigError(f"key {key!r}: expected a whole number, got {value!r}", path=source)
+    if hint is int or hint is float:
+        number, what = (int, "a whole number") if hint is int else (float, "a number")
+        accepted = (int, str) if hint is int else (int, float, str)
         try:
-            return int(value)
+            if isinstance(value, bool) or not isinstance(value, accepted):
+                raise ValueError(value)
+            return number(value)
         except ValueError:
-            raise ConfigError(f"key {key!r}: expected a whole number, got {value!r}", path=source) from None
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ConfigError(f"key {key!r}: expected a number, got {value!r}", path=source)
-        try:
-            return float(value)
-        except ValueError:
-            raise ConfigError(f"key {key!r}: expected a number, got {value!r}", path=source) from None
+            raise ConfigError(f"key {key!r}: expected {what}, got {value!r}", path=source) from None
     if hint is str:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)

@@ -1,4 +1,4 @@
-"""Books from many posts (converter/series.py): book.yml schema, selection, links, the book."""
+"""Books from many posts (converter/series/): book.yml schema, selection, links, the book."""
 
 from __future__ import annotations
 
