@@ -4,13 +4,17 @@
 ``hanji book (BOOK.yml | PATH... --title T) [--category C] [--tag T] [-o OUTDIR]``
 
 Exit codes: 0 everything converted, 1 a post (or the book) failed, 2 a usage or
-configuration error, 130 interrupted. Colour and progress bars only on a terminal (and never
+configuration error (checked before anything is converted), 70 an internal error (a bug),
+130 interrupted. Colour and progress bars only on a terminal (and never
 with ``NO_COLOR`` set); messages are plain single lines otherwise.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
     from .batch import BatchSummary, PostOutcome
     from .options import Options
+    from .series import BookConfig
 
 log = logging.getLogger("converter")
 
@@ -56,7 +61,7 @@ class _Ui:
     def line(self, text: str, *, style: str | None = None, error: bool = False) -> None:
         """One line of the summary (errors go to stderr)."""
         console = self.err if error else self.out
-        console.print(text, style=style, markup=False, highlight=False)
+        console.print(_printable(text), style=style, markup=False, highlight=False)
 
 
 def _setup_logging(ui: _Ui) -> None:
@@ -111,6 +116,22 @@ def _apply(options: list[Any]) -> Any:
     return decorator
 
 
+def _checked_options(data: dict[str, Any], output: Path | None,
+                     keys: dict[str, str] | None = None) -> Options:
+    """Options from flags, checked with everything they point at (theme, CSS files, output
+    and cache folders) before any work: a mistake is one ConfigError naming the flag."""
+    from .options import Options
+    from .preflight import check_build
+
+    ctx = click.get_current_context()
+    try:
+        options = Options.from_mapping(data)
+        check_build(options, output)
+    except ConfigError as exc:
+        raise _flag_error(ctx, exc, keys) from None
+    return options
+
+
 def _option_flags(flags: dict[str, Any]) -> dict[str, Any]:
     """The option flags given on the command line, as an ``Options`` mapping."""
     data: dict[str, Any] = {}
@@ -123,12 +144,28 @@ def _option_flags(flags: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@dataclasses.dataclass
+class _Globals:
+    """The raw arguments and the global flags given before the subcommand."""
+
+    args: list[str]
+    verbose: int = 0
+    quiet: bool = False
+    debug: bool = False
+
+
+#: Flags accepted before or after the subcommand (``hanji -v convert`` = ``hanji convert -v``).
+global_options = [
+    click.option("-v", "--verbose", count=True,
+                 help="Show each warning and output (-vv: debug log)."),
+    click.option("-q", "--quiet", is_flag=True, help="Only errors."),
+    click.option("--debug", is_flag=True, help="Show tracebacks for errors."),
+]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="hanji")
-@click.option("-v", "--verbose", count=True,
-              help="Show each warning and output (-vv: debug log).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@_apply(global_options)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
     """hanji: Jekyll posts → print-quality PDF and EPUB 3 books.
@@ -137,10 +174,63 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
     hanji convert _posts/ -o out          each post → out/<post>.pdf and .epub
     hanji book site/ --title "My book"    many posts → out/my-book.pdf and .epub
     hanji book book.yml                   a book described in book.yml
+    hanji book book.yml --dry-run         list the posts the book would take
+
+    \b
+    Exit codes: 0 done; 1 a post or the book failed; 2 a usage or configuration error
+    (nothing was converted); 70 an internal error (a bug); 130 interrupted.
     """
-    ui = _Ui(verbose, quiet, debug)
-    _setup_logging(ui)
-    ctx.obj = ui
+    if not isinstance(ctx.obj, _Globals):
+        ctx.obj = _Globals(args=[])
+    ctx.obj.verbose, ctx.obj.quiet, ctx.obj.debug = verbose, quiet, debug
+
+
+def _with_ui(command: Any) -> Any:
+    """Accept the global flags after the subcommand too; pass a ``_Ui`` made of both."""
+    @functools.wraps(command)
+    def run(verbose: int, quiet: bool, debug: bool, **kwargs: Any) -> Any:
+        given = click.get_current_context().find_object(_Globals) or _Globals(args=[])
+        ui = _Ui(given.verbose + verbose, given.quiet or quiet, given.debug or debug)
+        _setup_logging(ui)
+        return command(ui, **kwargs)
+
+    return _apply(global_options)(run)
+
+
+def _flag_error(ctx: click.Context, exc: ConfigError,
+                keys: dict[str, str] | None = None) -> ConfigError:
+    """The error about a flag's value, naming the flag as the user typed it (``--from``, not
+    ``key 'date_from'``). ``keys`` maps schema keys to parameter names where they differ."""
+    if exc.key is None or exc.path is not None:
+        return exc
+    key = re.sub(r"\[\d+\]$", "", exc.key.removeprefix("options."))
+    name = (keys or {}).get(key, key)
+    given = ctx.find_object(_Globals)
+    flag = _typed_flag(ctx.command, name, given.args if given else [])
+    if flag is None:
+        return exc
+    return ConfigError(f"{flag}: {exc.detail}", key=exc.key, detail=exc.detail)
+
+
+def _typed_flag(command: click.Command, name: str, args: Sequence[str]) -> str | None:
+    """How the user spelled the option ``name`` (its last use), e.g. ``-o`` or ``--output``."""
+    for param in command.params:
+        if param.name != name:
+            continue
+        if not isinstance(param, click.Option):
+            return param.human_readable_name
+        spellings = [*param.opts, *param.secondary_opts]
+        typed = None
+        for token in args:
+            if token == "--":
+                break
+            for opt in spellings:
+                if (token == opt or (opt.startswith("--") and token.startswith(opt + "="))
+                        or (not opt.startswith("--") and not token.startswith("--")
+                            and token.startswith(opt))):
+                    typed = opt
+        return typed or max(spellings, key=len)
+    return None
 
 
 # --------------------------------------------------------------------------------- convert
@@ -149,19 +239,18 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_apply(common_options)
-@click.pass_obj
+@_with_ui
 def convert(ui: _Ui, paths: tuple[Path, ...], output: Path, **flags: Any) -> None:
     """Convert each post to OUTDIR/<post file stem>.pdf and .epub.
 
     A folder means every post under it (the Markdown files in its _posts/ folders). Posts
     are converted in parallel (-j); one that fails is reported and the others go on.
-    Exit code 1 when any post failed.
+    Exit code 1 when any post failed; 2 (before anything is converted) for a bad option.
     """
     from .api import discover_posts
     from .batch import run_batch
-    from .options import Options
 
-    options = Options.from_mapping(_option_flags(flags))
+    options = _checked_options(_option_flags(flags), output)
     # A path that does not exist is one failed post (reported with the others), not a reason
     # to skip the posts that do exist.
     posts = [post for path in paths
@@ -296,41 +385,52 @@ def _duration(seconds: float) -> str:
               help="Chapter order: by date (default) or as listed.")
 @click.option("--name", "output_name", default=None,
               help="Output file stem (default: slug of the title).")
+@click.option("--dry-run", is_flag=True,
+              help="List the posts the book would take, in order, without building it.")
 @_apply(common_options)
-@click.pass_obj
+@_with_ui
 def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Path,
-         **flags: Any) -> None:
+         dry_run: bool, **flags: Any) -> None:
     """Build one book from many posts: OUTDIR/<slug of title>.pdf and .epub.
 
     PATHS are sites, folders or post files, filtered by --category, --tag, --from, --to and
     --glob; or a book.yml (see the README). The book has a cover, a title page, a table of
     contents and one chapter per post; links between its posts become internal links.
     """
-    from .options import Options
     from .series import BookConfig, build_book
 
+    ctx = click.get_current_context()
     book_keys = ("title", "subtitle", "author", "cover", "categories", "tags", "date_from",
                  "date_to", "glob", "sort", "output_name")
     book_flags = {("output" if k == "output_name" else k): flags.pop(k) for k in book_keys}
     book_data = _option_flags(book_flags)
     option_data = _option_flags(flags)
+    # Schema keys → the parameters that set them, where the names differ.
+    keys = {"output": "output_name", "sources": "paths", "cache": "no_cache"}
     yml = [p for p in paths if p.suffix.lower() in {".yml", ".yaml"} and p.is_file()]
     if config_path is None and len(yml) == 1:
         config_path = yml[0]
         paths = tuple(p for p in paths if p != config_path)
-    if config_path is not None:
-        config, file_options = BookConfig.load(config_path)
-        if paths:
-            book_data["sources"] = [str(p) for p in paths]
-        config = config.updated(book_data)
-        options = Options.from_mapping({**_options_dict(file_options), **option_data})
-    else:
-        if not paths:
-            raise click.UsageError("give post folders or files (with --title), or a book.yml")
-        if not book_data.get("title"):
-            raise click.UsageError("--title is required without a book.yml")
-        config, options = BookConfig.from_mapping({**book_data, **option_data,
-                                                   "sources": [str(p) for p in paths]})
+    try:
+        if config_path is not None:
+            config, file_options = BookConfig.load(config_path)
+            if paths:
+                book_data["sources"] = [str(p) for p in paths]
+            config = config.updated(book_data)
+            option_data = {**_options_dict(file_options), **option_data}
+        else:
+            if not paths:
+                raise click.UsageError("give post folders or files (with --title), or a book.yml")
+            if not book_data.get("title"):
+                raise click.UsageError("--title is required without a book.yml")
+            config, _ = BookConfig.from_mapping({**book_data,
+                                                 "sources": [str(p) for p in paths]})
+    except ConfigError as exc:
+        raise _flag_error(ctx, exc, keys) from None
+    options = _checked_options(option_data, output, keys)
+    if dry_run:
+        _print_dry_run(ui, config, options, output, source=config_path)
+        return
     started = time.perf_counter()
     with _BookProgress(ui) as progress:
         result = build_book(config, output_dir=output, options=options, progress=progress.update)
@@ -347,6 +447,30 @@ def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Pat
     ui.line(f"{_count(result.chapters, 'chapter')}, {_count(result.pages or 0, 'page')}, "
             f"{_count(len(result.warnings), 'warning')}{hint}{skipped} ({_duration(elapsed)})",
             style="yellow" if result.warnings or result.skipped else "green")
+
+
+def _print_dry_run(ui: _Ui, config: BookConfig, options: Options, output: Path, *,
+                   source: Path | None) -> None:
+    """The posts the book would take, in chapter order (date, title, path); nothing built."""
+    from .diagnostics import Diagnostics
+    from .series import select_posts
+
+    diagnostics = Diagnostics()
+    posts = select_posts(config, diagnostics, max_post_bytes=options.max_post_bytes)
+    if not posts:
+        raise ConfigError("no posts selected for the book (check the filters)", path=source)
+    width = len(str(len(posts)))
+    for number, post in enumerate(posts, start=1):
+        date = post.date.isoformat() if post.date else "(no date)".ljust(10)
+        title = " ".join(post.title.split()) or post.source.stem
+        ui.out.print(f"{number:>{width}}  {date}  {title}  {post.source}", markup=False,
+                     highlight=False)
+    for warning in diagnostics.warnings:
+        ui.line(f"warning: {warning}", style="yellow", error=True)
+    files = ", ".join(str(output / f"{config.stem}.{fmt}") for fmt in options.formats)
+    if not ui.quiet:
+        ui.line(f"{_count(len(posts), 'chapter')} → {files} (dry run: nothing built)",
+                error=True)
 
 
 def _options_dict(options: Options) -> dict[str, Any]:
@@ -400,22 +524,48 @@ class _BookProgress:
 # ------------------------------------------------------------------------------------ main
 
 
+def _printable(text: str) -> str:
+    """``text`` with what cannot be written as UTF-8 (lone surrogates from a file name or a
+    YAML escape) shown as escapes, so that reporting an error never fails."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _error_line(text: str) -> None:
+    click.echo(_printable(f"hanji: error: {text}"), err=True)
+
+
+def _click_error_line(exc: click.ClickException, args: Sequence[str]) -> str:
+    """A click usage error as one line, naming the flag as typed (``-j: -1 is not …``)."""
+    if (isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter)
+            and exc.param is not None and exc.ctx is not None and exc.param.name):
+        flag = _typed_flag(exc.ctx.command, exc.param.name, args) or exc.param.name
+        text = f"{flag}: {exc.message}"
+    else:
+        text = exc.format_message()
+    text = " ".join(text.split())
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        text += f" (see '{exc.ctx.command_path} --help')"
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (errors are one line, no traceback unless --debug).
 
-    0: done; 1: a post or the book failed; 2: usage or configuration error; 130: interrupted.
+    0: done; 1: a post or the book failed; 2: usage or configuration error (nothing
+    converted); 70: internal error; 130: interrupted.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
         # Without standalone mode click *returns* the code of ctx.exit(n) instead of raising.
-        code = cli.main(args=args, prog_name="hanji", standalone_mode=False)
+        code = cli.main(args=args, prog_name="hanji", standalone_mode=False,
+                        obj=_Globals(args=args))
         if isinstance(code, int):
             return code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)
     except click.ClickException as exc:
-        exc.show()
+        _error_line(_click_error_line(exc, args))
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("hanji: interrupted", err=True)
@@ -423,12 +573,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, ThemeError) as exc:
         if debug:
             raise
-        click.echo(f"hanji: error: {exc}", err=True)
+        _error_line(str(exc))
         return 2
     except HanjiError as exc:
         if debug:
             raise
-        click.echo(f"hanji: error: {exc}", err=True)
+        _error_line(str(exc))
         return 1
     except KeyboardInterrupt:
         click.echo("hanji: interrupted", err=True)
@@ -437,7 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
-        click.echo(f"hanji: internal error: {message} (run with --debug)", err=True)
+        click.echo(_printable(f"hanji: internal error: {message} (run with --debug)"), err=True)
         return 70
     return 0
 
