@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .batch import BatchSummary, PostOutcome
+    from .diagnostics import BuildWarning
     from .options import Options
     from .series import BookConfig
 
@@ -104,6 +105,8 @@ common_options = [
                  help="Parallel worker processes (default: number of CPUs)."),
     click.option("--timeout", type=click.FloatRange(min=0), default=None,
                  help="Seconds allowed per post (default: 600; 0: no limit)."),
+    click.option("--report", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                 metavar="FILE.json", help="Write every outcome and warning to this JSON file."),
 ]
 
 
@@ -117,16 +120,21 @@ def _apply(options: list[Any]) -> Any:
 
 
 def _checked_options(data: dict[str, Any], output: Path | None,
-                     keys: dict[str, str] | None = None) -> Options:
+                     keys: dict[str, str] | None = None, report: Path | None = None) -> Options:
     """Options from flags, checked with everything they point at (theme, CSS files, output
-    and cache folders) before any work: a mistake is one ConfigError naming the flag."""
+    and cache folders, the report file) before any work: a mistake is one ConfigError naming
+    the flag."""
     from .options import Options
-    from .preflight import check_build
+    from .preflight import check_build, check_writable_folder
 
     ctx = click.get_current_context()
     try:
         options = Options.from_mapping(data)
         check_build(options, output)
+        if report is not None:
+            if report.is_dir():
+                raise ConfigError("", key="report", detail=f"{report} is a folder")
+            check_writable_folder(report.parent, "report")
     except ConfigError as exc:
         raise _flag_error(ctx, exc, keys) from None
     return options
@@ -240,7 +248,8 @@ def _typed_flag(command: click.Command, name: str, args: Sequence[str]) -> str |
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_apply(common_options)
 @_with_ui
-def convert(ui: _Ui, paths: tuple[Path, ...], output: Path, **flags: Any) -> None:
+def convert(ui: _Ui, paths: tuple[Path, ...], output: Path, report: Path | None,
+            **flags: Any) -> None:
     """Convert each post to OUTDIR/<post file stem>.pdf and .epub.
 
     A folder means every post under it (the Markdown files in its _posts/ folders). Posts
@@ -250,7 +259,7 @@ def convert(ui: _Ui, paths: tuple[Path, ...], output: Path, **flags: Any) -> Non
     from .api import discover_posts
     from .batch import run_batch
 
-    options = _checked_options(_option_flags(flags), output)
+    options = _checked_options(_option_flags(flags), output, report=report)
     # A path that does not exist is one failed post (reported with the others), not a reason
     # to skip the posts that do exist.
     posts = [post for path in paths
@@ -260,6 +269,10 @@ def convert(ui: _Ui, paths: tuple[Path, ...], output: Path, **flags: Any) -> Non
     with _BatchProgress(ui, len(posts)) as progress:
         summary = run_batch(posts, output_dir=output, options=options,
                             on_start=progress.started, on_done=progress.done)
+    if report is not None:
+        from .report import batch_report, write_report
+
+        write_report(report, batch_report(summary))
     _print_batch_summary(ui, summary, output)
     raise click.exceptions.Exit(0 if summary.failed == 0 else 1)
 
@@ -288,6 +301,9 @@ class _BatchProgress:
                                  auto_refresh=total > 1)
         self.task = self.progress.add_task("", total=total)
         self.running: list[str] = []
+        self.total = total
+        self.finished = 0
+        self.started_at = time.perf_counter()
 
     def __enter__(self) -> _BatchProgress:
         self.progress.__enter__()
@@ -304,6 +320,17 @@ class _BatchProgress:
         if outcome.source.name in self.running:
             self.running.remove(outcome.source.name)
         self.progress.update(self.task, advance=1, description=", ".join(self.running)[:60])
+        self.finished += 1
+        if not self.ui.live and not self.ui.quiet:
+            # No bar without a terminal (CI, cron): one plain line per post instead.
+            state = "ok" if outcome.ok else "failed"
+            if outcome.ok and outcome.warnings:
+                state += f" ({_count(len(outcome.warnings), 'warning')})"
+            width = len(str(self.total))
+            self.ui.line(f"[{self.finished:>{width}}/{self.total}] "
+                         f"{_duration(time.perf_counter() - self.started_at):>8}  "
+                         f"{outcome.source.name}: {state} in {_duration(outcome.seconds)}",
+                         error=True)
         _print_outcome(self.ui, outcome, console=self.progress.console if self.ui.live else None)
 
 
@@ -342,12 +369,30 @@ def _print_batch_summary(ui: _Ui, summary: BatchSummary, output: Path) -> None:
         ui.line(f"{len(failures)} failed:", style="red bold")
         for outcome in failures:
             ui.line(f"  {outcome.error}", style="red")
+    _print_warning_groups(ui, [w for o in summary.outcomes for w in o.warnings])
     warned = sum(1 for o in summary.outcomes if o.warnings)
     style = "red" if failures else ("yellow" if summary.warnings else "green")
     where = f" in {_count(warned, 'post')}" if warned else ""
     ui.line(f"{summary.converted} converted, {_count(summary.warnings, 'warning')}{where}, "
             f"{summary.failed} failed "
             f"({_duration(summary.seconds)}) → {output}", style=style)
+
+
+def _print_warning_groups(ui: _Ui, warnings: Sequence[BuildWarning]) -> None:
+    """The warnings grouped by kind, most frequent first: a count and the first three each."""
+    from .diagnostics import group_warnings
+
+    if not warnings or ui.quiet:
+        return
+    groups = group_warnings(warnings, examples=3)
+    ui.line("warnings: " + ", ".join(f"{g.count} {g.kind}" for g in groups), style="yellow")
+    for group in groups:
+        ui.line(f"  {group.kind} ({group.count})", style="yellow")
+        for warning in group.examples:
+            ui.line(f"    {warning}")
+        if group.count > len(group.examples):
+            more = group.count - len(group.examples)
+            ui.line(f"    … and {more} more" + ("" if ui.verbose else " (-v to list)"))
 
 
 def _count(n: int, noun: str) -> str:
@@ -390,7 +435,7 @@ def _duration(seconds: float) -> str:
 @_apply(common_options)
 @_with_ui
 def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Path,
-         dry_run: bool, **flags: Any) -> None:
+         dry_run: bool, report: Path | None, **flags: Any) -> None:
     """Build one book from many posts: OUTDIR/<slug of title>.pdf and .epub.
 
     PATHS are sites, folders or post files, filtered by --category, --tag, --from, --to and
@@ -427,19 +472,33 @@ def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Pat
                                                  "sources": [str(p) for p in paths]})
     except ConfigError as exc:
         raise _flag_error(ctx, exc, keys) from None
-    options = _checked_options(option_data, output, keys)
+    options = _checked_options(option_data, output, keys, report=report)
     if dry_run:
         _print_dry_run(ui, config, options, output, source=config_path)
         return
     started = time.perf_counter()
-    with _BookProgress(ui) as progress:
-        result = build_book(config, output_dir=output, options=options, progress=progress.update)
+    try:
+        with _BookProgress(ui) as progress:
+            result = build_book(config, output_dir=output, options=options,
+                                progress=progress.update)
+    except HanjiError as exc:
+        if report is not None:
+            from .report import book_report, write_report
+
+            write_report(report, book_report(None, title=config.title, error=str(exc),
+                                             seconds=time.perf_counter() - started))
+        raise
     elapsed = time.perf_counter() - started
+    if report is not None:
+        from .report import book_report, write_report
+
+        write_report(report, book_report(result, title=config.title, seconds=elapsed))
     if ui.quiet:
         return
     if ui.verbose:
         for warning in result.warnings:
             ui.line(f"warning: {warning}", style="yellow")
+    _print_warning_groups(ui, result.warnings)
     for path in result.paths:
         ui.line(f"ok      {path}", style="green")
     skipped = f", {_count(len(result.skipped), 'post')} skipped" if result.skipped else ""
@@ -500,6 +559,9 @@ class _BookProgress:
                                  console=ui.err, disable=not ui.live, transient=True)
         self.tasks: dict[str, Any] = {}
         self.live = False
+        self.ui = ui
+        self.started_at = time.perf_counter()
+        self.last: dict[str, int] = {}
 
     def __enter__(self) -> _BookProgress:
         return self  # the display starts with the first stage (see update)
@@ -509,6 +571,9 @@ class _BookProgress:
             self.progress.__exit__(*exc)  # type: ignore[arg-type]
 
     def update(self, stage: str, done: int, total: int) -> None:
+        if not self.ui.live:
+            self._plain(stage, done, total)
+            return
         if not self.live:
             # Started only now: the book's PDF helper has been forked by then, before the
             # display's refresh thread exists (forking is cheap only while single-threaded).
@@ -519,6 +584,24 @@ class _BookProgress:
             task = self.tasks[stage] = self.progress.add_task(self._LABELS.get(stage, stage),
                                                               total=total or None)
         self.progress.update(task, completed=done, total=total or None)
+
+    def _plain(self, stage: str, done: int, total: int) -> None:
+        """Without a terminal (CI, cron): a line per chapter built and per stage started or
+        finished, with the time since the start."""
+        if self.ui.quiet or self.last.get(stage) == done:
+            return
+        self.last[stage] = done
+        label = self._LABELS.get(stage, stage)
+        if stage == "chapters":
+            if done == 0:
+                return
+            text = f"chapter {done}/{total}"
+        elif done == 0:
+            text = f"{label}: started" + (f" ({total})" if stage == "images" and total else "")
+        else:
+            text = f"{label}: done"
+        elapsed = _duration(time.perf_counter() - self.started_at)
+        self.ui.line(f"[{elapsed:>8}] {text}", error=True)
 
 
 # ------------------------------------------------------------------------------------ main

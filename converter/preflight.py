@@ -55,8 +55,8 @@ def check_writable_folder(folder: Path, key: str) -> None:
             break
         probe = probe.parent
     if not probe.is_dir():
-        what = "is a file" if probe == path else f"{probe} is a file, not a folder"
-        raise _error(key, f"{folder}: {what}")
+        what = "" if probe == path else f": {probe}"
+        raise _error(key, f"{folder}{what} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
         where = "" if probe == path else f" (cannot create it in {probe})"
         raise _error(key, f"{folder}: not writable{where}")

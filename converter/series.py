@@ -50,7 +50,7 @@ import yaml
 from .api import WrittenFiles, site_of
 from .assemble import build_chapter
 from .book import SITE_PATH_ATTRIBUTE, Asset, AssetStore, Book, BookMeta, Chapter
-from .diagnostics import BuildWarning, Diagnostics
+from .diagnostics import BuildWarning, Diagnostics, locate_warnings
 from .dialect import permalinks
 from .errors import ConfigError, HanjiError, InputError
 from .options import Format, Options, validate_fields
@@ -685,6 +685,8 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
     warnings = [*diagnostics.warnings]
     for post in posts:
         warnings.extend(w for w in post.warnings.warnings if w not in warnings)
+    # A book's writers do not know which post a formula or an image came from: find it.
+    warnings = locate_warnings(warnings, [(p.source, p.body, p.body_line) for p in posts])
     return BookResult(stem=config.stem, outputs=outputs,
                       titles=[c.title for c in book_model.chapters],
                       posts=[c.source for c in book_model.chapters if c.source is not None],

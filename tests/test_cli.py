@@ -72,8 +72,9 @@ def test_convert_folder_with_a_broken_post(tmp_path: Path,
     failed = [line for line in out.splitlines() if "2020-03-01-broken.md" in line]
     assert failed and all("front matter" in line for line in failed)
     assert "2 converted" in out and "1 failed" in out
-    # Default verbosity: a warning count per post, not the warnings themselves.
-    assert "2020-02-01-second.md: 1 warning" in out and "missing.png" not in out + err
+    # Default verbosity: a warning count per post, then the warnings grouped by kind.
+    assert "2020-02-01-second.md: 1 warning" in out and "warnings: 1 image" in out
+    assert (out + err).count("missing.png") == 1
     assert "\x1b[" not in out + err  # not a terminal: no colour codes
 
 
