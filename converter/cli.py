@@ -101,6 +101,7 @@ common_options = [
     click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
                  help="Image cache folder (default: user cache dir)."),
     click.option("--no-cache", is_flag=True, help="Do not use the image cache."),
+    click.option("--no-cover", is_flag=True, help="No cover page (and no EPUB cover image)."),
     click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
                  help="Parallel worker processes (default: number of CPUs)."),
     click.option("--timeout", type=click.FloatRange(min=0), default=None,
@@ -144,9 +145,9 @@ def _option_flags(flags: dict[str, Any]) -> dict[str, Any]:
     """The option flags given on the command line, as an ``Options`` mapping."""
     data: dict[str, Any] = {}
     for key, value in flags.items():
-        if key == "no_cache":
+        if key in ("no_cache", "no_cover"):
             if value:
-                data["cache"] = False
+                data[key.removeprefix("no_")] = False
         elif value is not None and value != ():
             data[key] = list(value) if isinstance(value, tuple) else value
     return data
@@ -451,7 +452,8 @@ def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Pat
     book_data = _option_flags(book_flags)
     option_data = _option_flags(flags)
     # Schema keys → the parameters that set them, where the names differ.
-    keys = {"output": "output_name", "sources": "paths", "cache": "no_cache"}
+    keys = {"output": "output_name", "sources": "paths", "cache": "no_cache",
+            "cover": "no_cover"}
     yml = [p for p in paths if p.suffix.lower() in {".yml", ".yaml"} and p.is_file()]
     if config_path is None and len(yml) == 1:
         config_path = yml[0]

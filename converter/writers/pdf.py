@@ -31,7 +31,7 @@ from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
 from ..processes import WarmProcess, run_spread
 from ..resources import fonts_dir, themes_dir
-from . import font_subset, linebreak, pdf_images, svg_numbers
+from . import font_subset, justify, linebreak, pdf_images, svg_numbers
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import (
     chapter_section,
@@ -80,6 +80,7 @@ def warm_up_weasyprint() -> None:
     font_subset.patch_weasyprint()
     pdf_images.patch_weasyprint()
     svg_numbers.patch_weasyprint()
+    justify.patch_weasyprint()
 
 
 class PdfWriter(Writer):
@@ -127,7 +128,8 @@ class PdfWriter(Writer):
         style = etree.SubElement(head, "style")
         style.text = self.stylesheet(book.text() + label(lang, "toc"))
         body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
-        body.append(self.cover(book, images))
+        if self.options.cover:
+            body.append(self.cover(book, images))
         if book.kind == "book":
             body.append(title_page(book))
         if wants_toc(book):
