@@ -641,6 +641,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    for index, arg in enumerate(args):
+        # A shell cannot pass one, but a caller of main() can; no file name holds one.
+        if "\x00" in arg:
+            before = args[index - 1] if index and args[index - 1].startswith("-") else ""
+            flag = before if before and "=" not in before else arg.split("=", 1)[0]
+            where = f"{flag}: " if flag.startswith("-") else ""
+            _error_line(f"{where}{_printable(repr(arg))} contains a NUL character")
+            return 2
     try:
         # Without standalone mode click *returns* the code of ctx.exit(n) instead of raising.
         code = cli.main(args=args, prog_name="hanji", standalone_mode=False,

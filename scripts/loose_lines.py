@@ -16,7 +16,9 @@ script measures that, with pdfplumber, in the PDFs hanji makes:
 - A word gap is the empty space between two visible characters of the line (an image, a
   formula drawn as curves, or an inline-code box inside it is ink, not space). A normal space
   is the advance of the space character of the line's font at its size, as the PDF gives it.
-- A line is loose when its widest gap exceeds ``--ratio`` (2.5) normal spaces.
+- A line is loose when its widest gap exceeds ``--ratio`` (2.5) normal spaces. A gap that
+  borders a formula or image is reported apart: its width includes the object's own side
+  margin (math drawn as SVG has some), not only the space.
 
     python scripts/loose_lines.py                        # ../shared seed post + 20 corpus posts
     python scripts/loose_lines.py --posts 40 -j 2        # more corpus posts
@@ -55,6 +57,8 @@ class LooseLine:
     page: int
     ratio: float
     text: str
+    #: The gap borders a formula or image (its own side margin is part of the gap).
+    beside_object: bool = False
 
 
 @dataclass
@@ -63,6 +67,8 @@ class PdfCount:
 
     name: str
     justified: int = 0
+    #: Measured lines that end short of the right edge (their justification was capped).
+    short: int = 0
     loose: list[LooseLine] = field(default_factory=list)
 
 
@@ -80,26 +86,30 @@ def _ink_boxes(page: object) -> list[tuple[float, float, float, float]]:
 
 
 def _widest_empty_gap(chars: Sequence[dict], boxes: Iterable[tuple[float, float, float, float]],
-                      top: float, bottom: float) -> float:
-    """The widest horizontal stretch between visible characters of a line with no ink in it."""
+                      top: float, bottom: float) -> tuple[float, bool]:
+    """The widest horizontal stretch between visible characters of a line with no ink in it,
+    and whether it borders something drawn (a formula, an image) rather than two letters."""
     visible = sorted((c for c in chars if c["text"] not in _INVISIBLE), key=lambda c: c["x0"])
     if len(visible) < 2:
-        return 0.0
+        return 0.0, False
     band = [(x0, x1) for x0, b_top, x1, b_bottom in boxes
             if b_top < bottom - 1 and b_bottom > top + 1 and x1 - x0 < 200]
-    widest = 0.0
+    widest, beside = 0.0, False
     for left, right in zip(visible, visible[1:]):
         start, end = left["x1"], right["x0"]
         if end - start <= widest:
             continue
         # Cut out the ink inside the gap; keep the widest empty piece.
         cuts = sorted((max(start, x0), min(end, x1)) for x0, x1 in band if x0 < end and x1 > start)
-        cursor = start
+        pieces, cursor = [], start
         for x0, x1 in cuts:
-            widest = max(widest, x0 - cursor)
+            pieces.append((x0 - cursor, cursor != start or x0 != end))
             cursor = max(cursor, x1)
-        widest = max(widest, end - cursor)
-    return widest
+        pieces.append((end - cursor, bool(cuts)))
+        for width, touches in pieces:
+            if width > widest:
+                widest, beside = width, touches
+    return widest, beside
 
 
 def _ends_paragraph(lines: Sequence[tuple[dict, list[dict]]], index: int, pitch: float) -> bool:
@@ -147,9 +157,11 @@ def count_pdf(path: Path, ratio: float = 2.5) -> PdfCount:
                 if not full and _ends_paragraph(lines, index, pitch):
                     continue  # a paragraph's last line is set ragged, never stretched
                 result.justified += 1
-                gap = _widest_empty_gap(line["chars"], boxes, line["top"], line["bottom"])
+                result.short += not full
+                gap, beside = _widest_empty_gap(line["chars"], boxes, line["top"],
+                                                line["bottom"])
                 if gap > ratio * space:
-                    result.loose.append(LooseLine(number, gap / space, line["text"]))
+                    result.loose.append(LooseLine(number, gap / space, line["text"], beside))
     return result
 
 
@@ -209,16 +221,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     for count in counts:
         worst = max((line.ratio for line in count.loose), default=0.0)
         print(f"{len(count.loose):4d} loose / {count.justified:5d} justified lines"
-              f"  (worst {worst:4.1f}×)  {count.name}")
+              f" ({count.short:3d} short)  (worst {worst:4.1f}×)  {count.name}")
         if args.show:
             for line in count.loose:
-                print(f"       p{line.page} {line.ratio:4.1f}×  {line.text[:90]}")
+                where = "beside a formula/image" if line.beside_object else "between words"
+                print(f"       p{line.page} {line.ratio:4.1f}×  {where:22s}  {line.text[:80]}")
     loose = sum(len(c.loose) for c in counts)
+    beside = sum(line.beside_object for c in counts for line in c.loose)
     justified = sum(c.justified for c in counts)
+    short = sum(c.short for c in counts)
     ratios = [line.ratio for c in counts for line in c.loose]
     median = f", median {statistics.median(ratios):.1f}×" if ratios else ""
     print(f"total: {loose} loose of {justified} justified lines in {len(counts)} PDFs "
-          f"(widest gap > {args.ratio}× space{median})")
+          f"(widest gap > {args.ratio}× space{median}); {loose - beside} between words, "
+          f"{beside} beside a formula or image; {short} measured lines end short of the margin")
     return 0 if loose == 0 else 1
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,7 +47,9 @@ VALUES = st.recursive(
     max_leaves=6,
 )
 
-SETTINGS = settings(max_examples=150, deadline=None,
+#: More examples for a longer search: HANJI_PROPERTY_EXAMPLES=2000 pytest tests/test_cli_property.py
+SETTINGS = settings(max_examples=int(os.environ.get("HANJI_PROPERTY_EXAMPLES", "150")),
+                    deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 
