@@ -145,9 +145,12 @@ def _option_flags(flags: dict[str, Any]) -> dict[str, Any]:
     """The option flags given on the command line, as an ``Options`` mapping."""
     data: dict[str, Any] = {}
     for key, value in flags.items():
-        if key in ("no_cache", "no_cover"):
+        if key == "no_cache":
             if value:
-                data[key.removeprefix("no_")] = False
+                data["cache"] = False
+        elif key == "no_cover":
+            if value:
+                data["cover_page"] = False
         elif value is not None and value != ():
             data[key] = list(value) if isinstance(value, tuple) else value
     return data
@@ -453,7 +456,7 @@ def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Pat
     option_data = _option_flags(flags)
     # Schema keys → the parameters that set them, where the names differ.
     keys = {"output": "output_name", "sources": "paths", "cache": "no_cache",
-            "cover": "no_cover"}
+            "cover_page": "no_cover"}
     yml = [p for p in paths if p.suffix.lower() in {".yml", ".yaml"} and p.is_file()]
     if config_path is None and len(yml) == 1:
         config_path = yml[0]

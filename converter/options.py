@@ -75,9 +75,9 @@ class Options:
     cache_dir: Path | None = field(default=None, metadata=_doc(
         "Image cache folder; default: the user cache dir (honours XDG_CACHE_HOME)."))
     cache: bool = field(default=True, metadata=_doc("Use the on-disk image cache."))
-    cover: bool = field(default=True, metadata=_doc(
+    cover_page: bool = field(default=True, metadata=_doc(
         "Begin with a cover: the given cover image, the post's teaser, or a generated one "
-        "(in the EPUB, a generated picture is its cover image)."))
+        "(in a book's EPUB, a generated picture is its cover image)."))
     jobs: int = field(default=0, metadata=_doc(
         "Parallel worker processes for batches and images; 0 means the number of CPUs."))
     epub_image_max_edge: int = field(default=1600, metadata=_doc(

@@ -128,7 +128,7 @@ class PdfWriter(Writer):
         style = etree.SubElement(head, "style")
         style.text = self.stylesheet(book.text() + label(lang, "toc"))
         body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
-        if self.options.cover:
+        if self.options.cover_page:
             body.append(self.cover(book, images))
         if book.kind == "book":
             body.append(title_page(book))
