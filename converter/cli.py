@@ -508,7 +508,8 @@ def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Pat
         ui.line(f"ok      {path}", style="green")
     skipped = f", {_count(len(result.skipped), 'post')} skipped" if result.skipped else ""
     hint = " (-v to list)" if result.warnings and not ui.verbose else ""
-    ui.line(f"{_count(result.chapters, 'chapter')}, {_count(result.pages or 0, 'page')}, "
+    pages = f"{_count(result.pages, 'page')}, " if result.pages else ""  # no PDF: no pages
+    ui.line(f"{_count(result.chapters, 'chapter')}, {pages}"
             f"{_count(len(result.warnings), 'warning')}{hint}{skipped} ({_duration(elapsed)})",
             style="yellow" if result.warnings or result.skipped else "green")
 
