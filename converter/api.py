@@ -19,7 +19,7 @@ from pathlib import Path
 from .assemble import build_chapter
 from .assets import AssetResolver
 from .book import Asset, AssetStore, Book, BookMeta
-from .diagnostics import BuildWarning, Diagnostics
+from .diagnostics import BuildWarning, Diagnostics, locate_warnings
 from .errors import InputError, OutputError
 from .images import ImageCache, ImageError, ImageRequest, PreparedImage, prepare_images
 from .options import Format, Options
@@ -259,7 +259,8 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
         book = Book(meta=meta, chapters=[chapter], assets=assets,
                     cover=cover_asset(loaded, site, diagnostics), kind="post")
         outputs = write_book(book, options, output_stem, diagnostics, helpers=helpers)
-    return ConversionResult(source=path, outputs=outputs, warnings=list(diagnostics.warnings))
+    warnings = locate_warnings(diagnostics.warnings, [(path, loaded.body, loaded.body_line)])
+    return ConversionResult(source=path, outputs=outputs, warnings=warnings)
 
 
 def _check_output(source: Path, output_dir: Path, output_stem: Path,

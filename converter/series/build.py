@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api import WrittenFiles
-from ..diagnostics import BuildWarning, Diagnostics
+from ..diagnostics import BuildWarning, Diagnostics, locate_warnings
 from ..errors import ConfigError
 from ..options import Format, Options
 from .assembly import ProgressCallback, assemble_book
@@ -92,6 +92,8 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
     warnings = [*diagnostics.warnings]
     for post in posts:
         warnings.extend(w for w in post.warnings.warnings if w not in warnings)
+    # A book's writers do not know which post a formula or an image came from: find it.
+    warnings = locate_warnings(warnings, [(p.source, p.body, p.body_line) for p in posts])
     return BookResult(stem=config.stem, outputs=outputs,
                       titles=[c.title for c in book_model.chapters],
                       posts=[c.source for c in book_model.chapters if c.source is not None],

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import yaml
 
-from ..errors import ConfigError, HanjiError
+from ..errors import ConfigError
 from ..options import Options, validate_fields
 
 _SLUG_DROP = re.compile(r"[^\w\s-]")
@@ -94,13 +94,19 @@ class BookConfig:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read: {exc}", path=path) from None
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_BookYamlLoader)  # a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=path,
                               line=mark.line + 1 if mark else None) from None
-        return cls.from_mapping(data if data is not None else {}, source=path,
-                                base_options=base_options)
+        try:
+            return cls.from_mapping(data if data is not None else {}, source=path,
+                                    base_options=base_options)
+        except ConfigError as exc:
+            if exc.line is None and exc.key:
+                key, lines = re.sub(r"\[\d+\]$", "", exc.key), _key_lines(text)
+                exc.line = lines.get(key) or lines.get(f"options.{key}")
+            raise
 
     @classmethod
     def from_mapping(cls, data: Any, *, source: Path | None = None,
@@ -139,6 +145,42 @@ class BookConfig:
         return config, options
 
 
+class _BookYamlLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a malformed date (``2021-13-01``) stays text: the
+    schema then rejects it naming the key, where PyYAML would raise a bare ValueError."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_BookYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level key of a book.yml (and of ``options.KEY``), for errors."""
+    try:
+        root = yaml.compose(text, Loader=_BookYamlLoader)  # a SafeLoader subclass
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        name = ALIASES.get(key.value.replace("-", "_"), key.value.replace("-", "_"))
+        lines.setdefault(name, key.start_mark.line + 1)
+        if name == "options" and isinstance(value, yaml.MappingNode):
+            for inner, _ in value.value:
+                if isinstance(inner, yaml.ScalarNode):
+                    lines.setdefault(f"options.{inner.value}", inner.start_mark.line + 1)
+    return lines
+
+
 def _unknown(key: str, known: set[str]) -> str:
     close = difflib.get_close_matches(key.replace("-", "_"), sorted(known), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -146,26 +188,34 @@ def _unknown(key: str, known: set[str]) -> str:
 
 
 def _validate_book(schema: type, data: dict[str, Any], source: Path | None) -> dict[str, Any]:
+    from ..options import invalid, is_language_tag
+
     values = validate_fields(schema, data, source=source)
     for key in ("posts", "sources"):
         for index, path in enumerate(values.get(key, ())):
-            if not path.exists():
-                raise ConfigError(f"key '{key}[{index}]': no such file or folder: {path}",
-                                  path=source)
+            if not _exists(path):
+                raise invalid(f"{key}[{index}]", f"no such file or folder: {path}", source)
     cover = values.get("cover")
-    if cover is not None and not cover.is_file():
-        raise ConfigError(f"key 'cover': no such file: {cover}", path=source)
+    if cover is not None and not _exists(cover, file=True):
+        raise invalid("cover", f"no such file: {cover}", source)
     start, end = values.get("date_from"), values.get("date_to")
     if start and end and start > end:
-        raise ConfigError(f"key 'date_from' ({start}) is after 'date_to' ({end})", path=source)
+        raise ConfigError(f"key 'date_from' ({start}) is after 'date_to' ({end})", path=source,
+                          key="date_from", detail=f"{start} is after the end date {end}")
+    stem = values.get("output")
+    if stem is not None and (stem.strip() in {"", ".", ".."} or any(c in stem for c in "/\\\0")):
+        raise invalid("output", f"{stem!r} is not a plain file name", source)
     lang = values.get("lang")
-    if lang is not None:
-        from ..options import is_language_tag
-
-        if not is_language_tag(lang):
-            raise ConfigError(f"key 'lang': {lang!r} is not a language tag such as ko or ko-KR",
-                              path=source)
+    if lang is not None and not is_language_tag(lang):
+        raise invalid("lang", f"{lang!r} is not a language tag such as ko or ko-KR", source)
     return values
+
+
+def _exists(path: Path, *, file: bool = False) -> bool:
+    try:
+        return path.is_file() if file else path.exists()
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        return False
 
 
 def _merge_options(base: Options | None, top: dict[str, Any], nested: Any,
@@ -183,11 +233,14 @@ def _merge_options(base: Options | None, top: dict[str, Any], nested: Any,
     except ConfigError as exc:
         if exc.path is None:
             exc.path = source
-        if nested is not None and exc.message.startswith("option '"):
+        if exc.message.startswith("option '") and source is not None:
             # Options' own checks name the bare field; say where it was written.
             key = exc.message.split("'")[1]
             if isinstance(nested, Mapping) and key in {str(k).replace("-", "_") for k in nested}:
                 exc.message = exc.message.replace("option '", "key 'options.", 1)
+                exc.key = f"options.{key}"
+            else:
+                exc.message = exc.message.replace("option '", "key '", 1)
         raise
     if source is not None:
         _check_theme(options, source)
@@ -195,13 +248,16 @@ def _merge_options(base: Options | None, top: dict[str, Any], nested: Any,
 
 
 def _check_theme(options: Options, source: Path) -> None:
-    """Resolve the theme now, so that a typo is reported against book.yml, not mid-build."""
-    from ..themes import load_theme
+    """Resolve the theme, read the CSS files… now, so that a mistake is reported against
+    book.yml, not mid-build."""
+    from ..preflight import check_build
 
     try:
-        load_theme(options.theme)
-    except HanjiError as exc:
-        raise ConfigError(f"key 'theme': {exc.message}", path=source) from None
+        check_build(options)
+    except ConfigError as exc:
+        key = exc.key or "options"
+        raise ConfigError(f"key {key!r}: {exc.detail}", path=source, key=key,
+                          detail=exc.detail) from None
 
 
 def slugify(text: str) -> str:

@@ -138,11 +138,19 @@ class EpubWriter(Writer):
 
     def _add_cover(self, eb: epub.EpubBook, book: Book, images: dict[str, PreparedImage],
                    stylesheets: list[str]) -> _XhtmlItem | None:
-        prepared = images.get(book.cover.id) if book.cover is not None else None
-        if prepared is None:
+        if not self.options.cover_page:
             return None
-        file_name = f"images/cover{EXTENSIONS.get(prepared.media_type, '.jpg')}"
-        eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
+        prepared = images.get(book.cover.id) if book.cover is not None else None
+        if prepared is not None:
+            file_name = f"images/cover{EXTENSIONS.get(prepared.media_type, '.jpg')}"
+            eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
+        elif book.kind == "book":  # no cover image (or unreadable): the generated cover
+            from ..covers import draw_cover
+
+            file_name = "images/cover.png"
+            eb.set_cover(file_name, draw_cover(book.meta, self.theme), create_page=False)
+        else:  # a single post without a teaser: no cover in the EPUB, as before
+            return None
         section = html.Element("section", {"class": "cover cover-image"})
         etree.SubElement(section, "img", {"src": posixpath.relpath(file_name, "text"),
                                          "alt": book.meta.title})

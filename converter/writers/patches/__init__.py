@@ -6,6 +6,7 @@
 - :mod:`.pdf_images`: PNG data embedded without decoding and re-encoding;
 - :mod:`.svg_numbers`: fast number reading in the SVG renderer (math);
 - :mod:`.margin_boxes`: chapter pages laid out without margin boxes;
+- :mod:`.justify`: justified word gaps capped at 2.4 spaces;
 - :mod:`.pages`: the page internals a book laid out by chapter reads and changes.
 
 Each patch goes through :func:`.hook.replace` (guard, wrap, assign, once per process). They
@@ -53,8 +54,8 @@ def install() -> bool:
                     "(Korean line breaking, font subsetting) are not applied",
                     weasyprint.__version__, PATCHED_WEASYPRINT_SERIES)
         return False
-    from . import font_subset, linebreak, margin_boxes, pdf_images, svg_numbers
+    from . import font_subset, justify, linebreak, margin_boxes, pdf_images, svg_numbers
 
-    for module in (linebreak, font_subset, pdf_images, svg_numbers, margin_boxes):
+    for module in (linebreak, font_subset, pdf_images, svg_numbers, margin_boxes, justify):
         module.patch_weasyprint()
     return True

@@ -110,7 +110,8 @@ class PdfWriter(Writer):
         style = etree.SubElement(head, "style")
         style.text = self.stylesheet(book.text() + label(lang, "toc"))
         body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
-        body.append(self.cover(book, images))
+        if self.options.cover_page:
+            body.append(self.cover(book, images))
         if book.kind == "book":
             body.append(title_page(book))
         if wants_toc(book):
