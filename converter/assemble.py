@@ -15,6 +15,7 @@ from lxml import html
 from .assets import AssetResolver
 from .book import AssetStore, Chapter, Heading
 from .dialect import DialectContext, normalize
+from .kramdown_config import kramdown_options
 from .language import choose_lang
 from .options import Options
 from .post import Post
@@ -103,7 +104,7 @@ def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, 
     lang = choose_lang(options.lang or post.lang, site.locale, text=root.text_content()[:20000])
     tctx = TransformContext(resolver=AssetResolver(site, post.source), assets=assets,
                             diagnostics=post.warnings, options=options, post_path=post.source,
-                            lang=lang)
+                            lang=lang, kramdown=kramdown_options(site.config))
     apply_transforms(root, tctx)
     shift_headings(root)
     _prefix_ids(root, chapter_id)

@@ -1,0 +1,135 @@
+"""kramdown's GFM block rules that Python-Markdown reads differently.
+
+``gfm_paragraph_end`` (89)
+    Under Jekyll's default ``input: GFM`` (gfm_quirks ``paragraph_end``) a paragraph ends at a
+    line that starts a list (``- ``, ``* ``, ``+ ``, ``1. `` after at most three spaces), a
+    block quote, an ATX heading or a fence: ``다음과 같다.\\n- dt: 일자`` is a paragraph and a
+    list. Python-Markdown needs a blank line there; this rule inserts it (also inside block
+    quotes and list items, at the same indentation). Off for ``input: kramdown``.
+``gfm_blockquote_lists`` (87)
+    Lists inside ``>`` block quotes get kramdown's list model too (items nested by the content
+    column, ``- a\\n  - b``): the quoted text is taken out, re-indented as
+    :func:`.kramdown.kramdown_lists` does at the top level, and quoted again.
+``gfm_hard_wrap`` (86)
+    ``hard_wrap: true``: every line break inside a paragraph is a ``<br>``.
+
+Code (fences, indented code) is left alone; see :mod:`.segments`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..kramdown_config import kramdown_options
+from . import DialectContext, rule
+from .segments import map_outside_code
+
+_LIST_START = re.compile(r"^ {0,3}(?:[+*-]|\d+\.)[ \t]")
+_INTERRUPTS = re.compile(r"^ {0,3}(?:(?:[+*-]|\d+\.)[ \t]|>|#{1,6}[ \t]|```|~~~)")
+#: Lines that start a block which is no paragraph (what follows is not "after a paragraph").
+_NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[<|]|#{1,6}[ \t]|\{:|```|~~~|\$\$|\*\s*\*\s*\*|-\s*-\s*-"
+                            r"|\[\^?[^\]]*\]:|\*\[[^\]]*\]:)|^ {4}|^\t")
+_QUOTE = re.compile(r"^( {0,3}>[ ]?)")
+_HR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _end_paragraphs(text: str) -> str:
+    """Insert a blank line where kramdown's GFM parser ends a paragraph and Python-Markdown
+    would not."""
+    lines = text.split("\n")
+    out: list[str] = []
+    # Whether the current run of non-blank lines is a paragraph (at what indentation).
+    paragraph_indent: int | None = None
+    in_list = False
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+            paragraph_indent = None
+            in_list = False
+            continue
+        if paragraph_indent is None and not in_list:
+            # First line of a block.
+            if _LIST_START.match(line) or _LIST_START.match(line.lstrip(" ")):
+                in_list = True
+            elif not _NOT_PARAGRAPH.match(line) and not _QUOTE.match(line):
+                paragraph_indent = _indent(line)
+            out.append(line)
+            continue
+        if paragraph_indent is not None:
+            stripped = line[min(paragraph_indent, _indent(line)):]
+            if _INTERRUPTS.match(stripped) and not _HR.match(stripped) and not (
+                    # A setext underline (``text\n---``) is no list.
+                    re.match(r"^ {0,3}(?:-+|=+)\s*$", stripped)):
+                out.append("")
+                out.append(line)
+                paragraph_indent = None
+                in_list = bool(_LIST_START.match(stripped))
+                continue
+        elif in_list:
+            # Inside a list: a paragraph line of an item followed by a nested list is read by
+            # Python-Markdown after kramdown_lists re-indents it.
+            pass
+        out.append(line)
+    return "\n".join(out)
+
+
+def _quoted_blocks(text: str, fn: callable) -> str:  # type: ignore[valid-type]
+    """Apply ``fn`` to the text inside each run of ``>`` lines, and quote it again."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        match = _QUOTE.match(lines[i])
+        if not match:
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        inner: list[str] = []
+        while j < len(lines):
+            quote = _QUOTE.match(lines[j])
+            if not quote:
+                break
+            inner.append(lines[j][quote.end():])
+            j += 1
+        prefix = match.group(1).rstrip() + " "
+        new_inner = fn("\n".join(inner)).split("\n")
+        out.extend((prefix + line).rstrip() if line.strip() else prefix.rstrip()
+                   for line in new_inner)
+        i = j
+    return "\n".join(out)
+
+
+@rule("gfm_paragraph_end", priority=89)
+def gfm_paragraph_end(text: str, ctx: DialectContext) -> str:
+    """A list, quote, heading or fence line ends the paragraph before it (GFM input)."""
+    if not kramdown_options(ctx.site).gfm or not re.search(_INTERRUPTS.pattern, text, re.MULTILINE):
+        return text
+
+    def fix(part: str) -> str:
+        return _quoted_blocks(_end_paragraphs(part), _end_paragraphs)
+
+    return map_outside_code(text, fix)
+
+
+@rule("gfm_blockquote_lists", priority=87)
+def gfm_blockquote_lists(text: str, ctx: DialectContext) -> str:
+    """Lists in block quotes nested and continued as kramdown reads them."""
+    if not re.search(r"^ {0,3}>.*\n {0,3}>\s*(?:[*+-]|\d+\.)[ \t]", text, re.MULTILINE):
+        return text
+    from .kramdown import _reindent_lists
+
+    return map_outside_code(text, lambda part: _quoted_blocks(part, _reindent_lists))
+
+
+@rule("gfm_hard_wrap", priority=86)
+def gfm_hard_wrap(text: str, ctx: DialectContext) -> str:
+    """``hard_wrap: true``: line breaks inside paragraphs become ``<br>``."""
+    if not kramdown_options(ctx.site).hard_wrap:
+        return text
+    return map_outside_code(text, lambda part: re.sub(r"(?<=\S)[ \t]*\n(?=[ \t]*\S)", "  \n",
+                                                      part))
