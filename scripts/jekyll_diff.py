@@ -368,6 +368,8 @@ def reduce_hanji(fragment: str) -> Rendered:
     # bare_urls: links whose text is their address were made by magiclink.
     counts["links"] -= sum(1 for a in root.iter("a")
                            if a.get("href") and a.text_content().strip() == a.get("href"))
+    # Footnote references are counted as footnotes, not links.
+    counts["links"] -= len(root.xpath("//sup[contains(@class,'footnote-ref')]/a[@href]"))
     return Rendered(_words(root), counts, _paragraph_markers(root))
 
 
@@ -383,6 +385,7 @@ def _counts(root: html.HtmlElement) -> dict[str, int]:
                      and not (a.get("href") or "").startswith("#fn")),
         "code_blocks": sum(1 for _ in root.iter("pre")),
         "footnotes": len(footnotes),
+        "abbreviations": sum(1 for _ in root.iter("abbr")),
     }
 
 
@@ -494,7 +497,7 @@ def summarise(results: list[PostResult], *, show: int) -> dict[str, Any]:
     low = [r for r in compared if r.similarity < 0.97]
     counts_equal = {kind: sum(1 for r in compared if kind not in r.count_diffs) / n
                     for kind in ("headings", "list_items", "table_cells", "images", "links",
-                                 "code_blocks", "footnotes", "formulas")}
+                                 "code_blocks", "footnotes", "formulas", "abbreviations")}
     all_goal_equal = sum(1 for r in compared if not set(GOAL_COUNTS) & set(r.count_diffs)) / n
     kinds: Counter[str] = Counter()
     examples: dict[str, list[str]] = defaultdict(list)

@@ -12,7 +12,8 @@ span (emphasis, a link, code, a line break) there is none, because that span's p
 it. Each text node of the tree therefore starts a new run here, which reproduces kramdown's
 (sometimes surprising) choices, such as an opening quote after ``**bold**``.
 
-Never touched: code (``code``, ``pre``, ``kbd``, ``samp``), formulas (anything with
+Never touched: raw HTML blocks (kramdown does not parse them unless ``parse_block_html``;
+marked ``data-raw`` by :mod:`converter.markdown_kramdown`), code (``code``, ``pre``, ``kbd``, ``samp``), formulas (anything with
 ``data-tex`` or ``math`` classes, MathML, SVG), scripts and styles, bare URLs shown as link
 text, and attribute values. Ruby's ``\\w``, ``\\s``, ``\\d`` and ``\\b`` are ASCII, hence
 ``re.ASCII`` below.
@@ -24,6 +25,7 @@ import re
 
 from lxml import html
 
+from ..markdown_kramdown import RAW_MARK
 from . import TransformContext, transform
 
 _OPAQUE = {"code", "pre", "kbd", "samp", "script", "style", "math", "svg", "textarea", "tt"}
@@ -61,7 +63,8 @@ Slot = tuple[html.HtmlElement, str]  # (element, "text" | "tail")
 def _is_opaque(element: html.HtmlElement) -> bool:
     if not isinstance(element.tag, str):
         return True
-    if element.tag in _OPAQUE or element.get("data-tex") is not None:
+    if element.tag in _OPAQUE or element.get("data-tex") is not None or (
+            element.get(RAW_MARK) is not None):
         return True
     classes = (element.get("class") or "").split()
     if any(c in _OPAQUE_CLASSES for c in classes):
@@ -202,4 +205,10 @@ def _inside_opaque(element: html.HtmlElement, root: html.HtmlElement) -> bool:
 def run(root: html.HtmlElement, ctx: TransformContext) -> None:
     """Curly quotes and typographic symbols as the site's kramdown sets them."""
     options = ctx.kramdown
+    if options.parse_block_html:  # kramdown parses raw HTML blocks too
+        for element in root.iter():
+            element.attrib.pop(RAW_MARK, None)
     smarten(root, options.smart_quotes, options.typographic_symbols)
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.attrib.pop(RAW_MARK, None)
