@@ -73,6 +73,8 @@ NORMALISATIONS: dict[str, str] = {
             "for MathJax)",
     "style_script": "`<style>`/`<script>` blocks are not content (hanji's sanitizer drops them)",
     "bare_urls": "hanji links bare URLs (magiclink); such links are not counted",
+    "code_line_numbers": "Rouge's line-number gutter (`block: line_numbers: true`) is not "
+                         "compared: hanji prints the code without it",
     "unknown_tags": "an angle-bracketed word that is no HTML element (`<eos>`) is shown as text; "
                     "Jekyll passes it to the browser, which hides it",
     "include_stub": "includes from the theme gem are empty in the Jekyll build and rendered "
@@ -94,7 +96,7 @@ _KNOWN_TAGS = {
 _TYPO = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "--", "—": "---",
                        "…": "...", "«": "<<", "»": ">>"})
 _MATH_TEXT = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$", re.S)
-_SINGLE_DOLLAR = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$])")
+_SINGLE_DOLLAR = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$])")
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\S", re.M)
 
@@ -323,6 +325,14 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
         _drop(el)
     for el in root.xpath("//video|//iframe|//audio"):  # video_link
         _drop(el)
+    for el in root.xpath("//td[contains(@class,'rouge-gutter')]"):  # code_line_numbers
+        _drop(el)
+    for table in root.xpath("//table[contains(@class,'rouge-table')]"):
+        code = table.xpath(".//td[contains(@class,'rouge-code')]/pre")
+        if code:
+            code[0].tag = "span"
+            code[0].tail = table.tail
+            table.getparent().replace(table, code[0])
     formulas = 0
     for text_el in root.iter():
         if text_el.tag in ("pre", "code"):

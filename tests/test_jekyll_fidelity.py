@@ -141,3 +141,12 @@ def test_heading_ids_and_abbreviations_as_kramdown() -> None:
     assert [h.get("id") for h in root.iter("h2")] == ["첫-번째-절", "second-영어_제목", "첫-번째-절-1"]
     abbr = root.find(".//abbr")
     assert abbr is not None and abbr.text == "HTML" and abbr.get("title") == "HyperText Markup Language"
+
+
+def test_raw_block_around_a_fence_keeps_its_liquid() -> None:
+    """``{% raw %}`` wrapping a whole fence keeps ``{{ site.url }}`` inside it as written."""
+    text = ("{% raw %}\n```liquid\n<a href=\"{{site.url}}{{page.url}}\">{{ x }}</a>\n```\n"
+            "{% endraw %}\n\n`{{ site.url }}`\n")
+    out = normalize(text, DialectContext(site={"url": "https://e.x"}, page={"url": "/p/"}))
+    assert '<a href="{{site.url}}{{page.url}}">{{ x }}</a>' in out
+    assert "`https://e.x`" in out
