@@ -150,3 +150,12 @@ def test_raw_block_around_a_fence_keeps_its_liquid() -> None:
     out = normalize(text, DialectContext(site={"url": "https://e.x"}, page={"url": "/p/"}))
     assert '<a href="{{site.url}}{{page.url}}">{{ x }}</a>' in out
     assert "`https://e.x`" in out
+
+
+def test_other_list_type_under_an_item_nests() -> None:
+    """kramdown (GFM): ``2. 둘\\n  - 하위`` nests the ``-`` list in item 2 (a lazy line of the
+    item, then the GFM paragraph end); after a blank line it would be a new list."""
+    root = _render("1. 하나\n2. 둘 초기화\n  - 변수 초기화\n\n3. 셋\n")
+    items = root.find("ol").findall("li")
+    assert len(items) == 3
+    assert [li.text_content() for li in items[1].find("ul").findall("li")] == ["변수 초기화"]
