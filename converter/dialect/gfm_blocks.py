@@ -22,7 +22,7 @@ import re
 
 from ..kramdown_config import kramdown_options
 from . import DialectContext, rule
-from .segments import map_outside_code
+from .segments import map_outside_code, split_code
 
 _LIST_START = re.compile(r"^ {0,3}(?:[+*-]|\d+\.)[ \t]")
 _INTERRUPTS = re.compile(r"^ {0,3}(?:(?:[+*-]|\d+\.)[ \t]|>|#{1,6}[ \t]|```|~~~)")
@@ -113,7 +113,20 @@ def gfm_paragraph_end(text: str, ctx: DialectContext) -> str:
     def fix(part: str) -> str:
         return _quoted_blocks(_end_paragraphs(part), _end_paragraphs)
 
-    return map_outside_code(text, fix)
+    out: list[str] = []
+    after_fence = False
+    for is_code, part in split_code(text):
+        if is_code:
+            out.append(part)
+            after_fence = bool(re.match(r"\s*(?:```|~~~)", part))
+            continue
+        if after_fence and _LIST_START.match(part.lstrip("\n").lstrip(" ")) and (
+                out and out[-1].endswith("\n")):
+            # A list item right after a closing fence (``  ```\n- 다음``) starts a new item.
+            part = "\n" + part
+        out.append(fix(part))
+        after_fence = False
+    return "".join(out)
 
 
 @rule("gfm_blockquote_lists", priority=87)
