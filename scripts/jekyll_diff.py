@@ -75,6 +75,7 @@ NORMALISATIONS: dict[str, str] = {
     "bare_urls": "hanji links bare URLs (magiclink); such links are not counted",
     "code_line_numbers": "Rouge's line-number gutter (`block: line_numbers: true`) is not "
                          "compared: hanji prints the code without it",
+    "empty_header_row": "a table header row whose cells are all empty (`|||`) is dropped",
     "unknown_tags": "an angle-bracketed word that is no HTML element (`<eos>`) is shown as text; "
                     "Jekyll passes it to the browser, which hides it",
     "include_stub": "includes from the theme gem are empty in the Jekyll build and rendered "
@@ -325,10 +326,13 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
         _drop(el)
     for el in root.xpath("//video|//iframe|//audio"):  # video_link
         _drop(el)
-    for el in root.xpath("//td[contains(@class,'rouge-gutter')]"):  # code_line_numbers
-        _drop(el)
+    for tr in root.xpath("//thead/tr"):  # empty_header_row
+        if not tr.text_content().strip() and not list(tr.iter("img")):
+            tr.getparent().remove(tr)
+    for el in root.xpath("//table[contains(@class,'rouge-table')]//td[contains(@class,'gutter')]"):
+        _drop(el)  # code_line_numbers (``linenos`` / ``line_numbers: true``)
     for table in root.xpath("//table[contains(@class,'rouge-table')]"):
-        code = table.xpath(".//td[contains(@class,'rouge-code')]/pre")
+        code = table.xpath(".//td[contains(@class,'code')]/pre")
         if code:
             code[0].tag = "span"
             code[0].tail = table.tail
@@ -375,9 +379,6 @@ def reduce_hanji(fragment: str) -> Rendered:
     counts = _counts(root)
     counts["images"] += images
     counts["formulas"] = formulas
-    # bare_urls: links whose text is their address were made by magiclink.
-    counts["links"] -= sum(1 for a in root.iter("a")
-                           if a.get("href") and a.text_content().strip() == a.get("href"))
     # Footnote references are counted as footnotes, not links.
     counts["links"] -= len(root.xpath("//sup[contains(@class,'footnote-ref')]/a[@href]"))
     return Rendered(_words(root), counts, _paragraph_markers(root))
@@ -390,9 +391,12 @@ def _counts(root: html.HtmlElement) -> dict[str, int]:
         "list_items": sum(1 for li in root.iter("li")) - len(footnotes),
         "table_cells": sum(1 for _ in root.iter("td", "th")),
         "images": sum(1 for _ in root.iter("img")),
+        # bare_urls: a link whose text is its address is not counted on either side (hanji's
+        # magiclink makes them from bare URLs).
         "links": sum(1 for a in root.iter("a") if a.get("href")
                      and "footnote" not in (a.get("class") or "")
-                     and not (a.get("href") or "").startswith("#fn")),
+                     and not (a.get("href") or "").startswith("#fn")
+                     and a.text_content().strip() != a.get("href")),
         "code_blocks": sum(1 for _ in root.iter("pre")),
         "footnotes": len(footnotes),
         "abbreviations": sum(1 for _ in root.iter("abbr")),

@@ -12,6 +12,9 @@
     :func:`.kramdown.kramdown_lists` does at the top level, and quoted again.
 ``gfm_hard_wrap`` (86)
     ``hard_wrap: true``: every line break inside a paragraph is a ``<br>``.
+``gfm_pipe_tables`` (61)
+    a table whose rows do not start with ``|`` (``a | b\n-- | --| ``) gets its outer pipes on
+    every row, so Python-Markdown counts the same columns in each (before ``kramdown_tables``).
 
 Code (fences, indented code) is left alone; see :mod:`.segments`.
 """
@@ -146,3 +149,43 @@ def gfm_hard_wrap(text: str, ctx: DialectContext) -> str:
         return text
     return map_outside_code(text, lambda part: re.sub(r"(?<=\S)[ \t]*\n(?=[ \t]*\S)", "  \n",
                                                       part))
+
+
+_PIPE = re.compile(r"(?<!\\)\|")
+_SEPARATOR = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def _pipe_tables(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        starts_block = i == 0 or not lines[i - 1].strip()
+        if (starts_block and _PIPE.search(line) and not line.lstrip().startswith("|")
+                and i + 1 < len(lines) and _SEPARATOR.match(lines[i + 1])
+                and _PIPE.search(lines[i + 1])):
+            j = i
+            while j < len(lines) and lines[j].strip() and _PIPE.search(lines[j]):
+                j += 1
+            for row in lines[i:j]:
+                cells = row.strip()
+                if not cells.startswith("|"):
+                    cells = "| " + cells
+                if not cells.endswith("|") or cells.endswith("\\|"):
+                    cells += " |"
+                out.append(cells)
+            i = j
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+@rule("gfm_pipe_tables", priority=61)
+def gfm_pipe_tables(text: str, ctx: DialectContext) -> str:
+    """Tables whose rows do not start with ``|`` (``a | b\\n-- | --| ``), as kramdown reads
+    them: every row gets its outer pipes, so each row has the header's column count."""
+    if "|" not in text:
+        return text
+    return map_outside_code(text, _pipe_tables)
