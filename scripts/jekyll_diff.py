@@ -316,8 +316,20 @@ def _paragraph_markers(root: html.HtmlElement) -> int:
     return count
 
 
+def _strip_liquid_in_code(root: html.HtmlElement) -> None:
+    """liquid_in_code: ``{{ }}``/``{% %}`` inside code are not compared (on both sides: Jekyll
+    blanks them unless ``{% raw %}``, hanji keeps them unless they resolve)."""
+    for code in root.iter("code", "pre"):
+        for el in code.iter():
+            if el.text:
+                el.text = _LIQUID.sub(" ", el.text)
+            if el is not code and el.tail:
+                el.tail = _LIQUID.sub(" ", el.tail)
+
+
 def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
     root = _parse(fragment)
+    _strip_liquid_in_code(root)
     for el in root.xpath("//*[@id='markdown-toc']"):  # toc
         _drop(el)
     for el in root.xpath("//a[contains(concat(' ', @class, ' '), ' reversefootnote ')]"):
@@ -368,12 +380,7 @@ def reduce_hanji(fragment: str) -> Rendered:
     formulas = len(root.xpath("//*[@data-tex]|//*[contains(@class,'math-source')]"))
     for el in root.xpath("//*[@data-tex]|//*[contains(@class,'math-source')]"):  # math
         _drop(el)
-    for code in root.iter("code", "pre"):  # liquid_in_code
-        for el in code.iter():
-            if el.text:
-                el.text = _LIQUID.sub(" ", el.text)
-            if el is not code and el.tail:
-                el.tail = _LIQUID.sub(" ", el.tail)
+    _strip_liquid_in_code(root)
     for el in root.xpath("//span[contains(@class,'unknown-tag')]"):  # unknown_tags
         _drop(el)
     counts = _counts(root)
