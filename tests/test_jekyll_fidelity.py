@@ -159,3 +159,15 @@ def test_other_list_type_under_an_item_nests() -> None:
     items = root.find("ol").findall("li")
     assert len(items) == 3
     assert [li.text_content() for li in items[1].find("ul").findall("li")] == ["변수 초기화"]
+
+
+def test_table_without_outer_pipes_and_trailing_pipe_on_separator() -> None:
+    root = _render("글\n\n지역 | 가구 수 | 사망자\n-- | -- | --| \n런던 | 40,046 | 1,263\n")
+    assert [c.text_content().strip() for c in root.iter("th")] == ["지역", "가구 수", "사망자"]
+    assert [c.text_content().strip() for c in root.iter("td")] == ["런던", "40,046", "1,263"]
+
+
+def test_list_item_after_a_closing_fence() -> None:
+    root = _render("- 항목\n  ```python\n  x = 1\n  ```\n- 다만 둘째\n- 셋째\n")
+    items = root.find("ul").findall("li")
+    assert [li.text_content().strip() for li in items[1:]] == ["다만 둘째", "셋째"]
