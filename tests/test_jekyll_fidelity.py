@@ -171,3 +171,14 @@ def test_list_item_after_a_closing_fence() -> None:
     root = _render("- 항목\n  ```python\n  x = 1\n  ```\n- 다만 둘째\n- 셋째\n")
     items = root.find("ul").findall("li")
     assert [li.text_content().strip() for li in items[1:]] == ["다만 둘째", "셋째"]
+
+
+def test_footnotes_numbered_by_first_reference(tmp_path: Path) -> None:
+    """kramdown numbers notes in reference order and drops unreferenced definitions."""
+    out = convert(tmp_path / "a", "첫째[^b] 둘째[^a] 다시[^b]\n\n[^a]: 에이\n[^b]: 비\n[^c]: 안 씀\n")
+    assert [a.text for a in out.find("//sup[@class='footnote-ref']/a")] == ["1", "2", "1"]
+    assert [li.text_content().strip() for li in out.find("//div[@class='footnotes']/ol/li")] == [
+        "비", "에이"]
+    later = convert(tmp_path / "b", "글[^x]\n\n[^x]: 노트\n", config={"kramdown": {"footnote_nr": 5}})
+    assert later.find("//sup[@class='footnote-ref']/a")[0].text == "5"
+    assert later.find("//div[@class='footnotes']/ol")[0].get("start") == "5"
