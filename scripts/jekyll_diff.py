@@ -76,6 +76,8 @@ NORMALISATIONS: dict[str, str] = {
     "code_line_numbers": "Rouge's line-number gutter (`block: line_numbers: true`) is not "
                          "compared: hanji prints the code without it",
     "empty_header_row": "a table header row whose cells are all empty (`|||`) is dropped",
+    "task_checkboxes": "GFM task-list checkboxes are printed as ☐/☑ (a form control cannot be "
+                       "printed); the glyph is not compared",
     "unknown_tags": "an angle-bracketed word that is no HTML element (`<eos>`) is shown as text; "
                     "Jekyll passes it to the browser, which hides it",
     "include_stub": "includes from the theme gem are empty in the Jekyll build and rendered "
@@ -319,17 +321,19 @@ def _paragraph_markers(root: html.HtmlElement) -> int:
 def _strip_liquid_in_code(root: html.HtmlElement) -> None:
     """liquid_in_code: ``{{ }}``/``{% %}`` inside code are not compared (on both sides: Jekyll
     blanks them unless ``{% raw %}``, hanji keeps them unless they resolve)."""
-    for code in root.iter("code", "pre"):
-        for el in code.iter():
-            if el.text:
-                el.text = _LIQUID.sub(" ", el.text)
-            if el is not code and el.tail:
-                el.tail = _LIQUID.sub(" ", el.tail)
+    for code in list(root.iter("pre", "code")):
+        if code.getparent() is not None and code.getparent().tag == "pre":
+            continue  # done with its <pre>
+        text = code.text_content()
+        if "{{" in text or "{%" in text:
+            # Highlighting may split a tag over spans: compare the code's text as a whole.
+            for child in list(code):
+                code.remove(child)
+            code.text = _LIQUID.sub("", text)
 
 
 def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
     root = _parse(fragment)
-    _strip_liquid_in_code(root)
     for el in root.xpath("//*[@id='markdown-toc']"):  # toc
         _drop(el)
     for el in root.xpath("//a[contains(concat(' ', @class, ' '), ' reversefootnote ')]"):
@@ -349,6 +353,7 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
             code[0].tag = "span"
             code[0].tail = table.tail
             table.getparent().replace(table, code[0])
+    _strip_liquid_in_code(root)
     formulas = 0
     for text_el in root.iter():
         if text_el.tag in ("pre", "code"):
@@ -372,6 +377,9 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
 
 def reduce_hanji(fragment: str) -> Rendered:
     root = _parse(fragment)
+    for li in root.iter("li"):  # task_checkboxes
+        if li.text and li.text.lstrip()[:1] in ("☐", "☑"):
+            li.text = li.text.lstrip()[1:]
     images = len(root.xpath("//span[contains(@class,'image-missing')]"))
     for el in root.xpath("//span[contains(@class,'image-missing')]"):  # image_placeholder
         _drop(el)
