@@ -9,6 +9,9 @@
 - :class:`RawHtmlMarkExtension`: elements of a raw HTML block get ``data-raw``; kramdown does
   not parse such a block (``parse_block_html: false``), so its text gets no smart quotes or
   typographic symbols (``transforms/smart_typography.py`` reads and removes the mark).
+- :class:`KramdownEscapesExtension`: the backslash escapes kramdown's GFM parser knows beyond
+  Python-Markdown's (``\\<``, ``\\>``, ``\\|``, ``\\"``, ``\\'``, ``\\=``, ``\\~``, ``\\:``), so
+  ``\\<h1>`` shows ``<h1>``, not the backslash (``\\$`` is the math rules' business).
 - :class:`KramdownAbbrExtension`: ``*[HTML]: …`` abbreviations match where kramdown matches
   them: Ruby's ``\\w`` is ASCII, so ``HTML과`` is ``<abbr>HTML</abbr>과`` (Python-Markdown's
   Unicode ``\\b`` finds nothing there).
@@ -99,3 +102,14 @@ class RawHtmlMarkExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.postprocessors.register(_MarkRawPostprocessor(md), "raw_html", 30)
+
+
+#: kramdown-parser-gfm's ESCAPED_CHARS_GFM minus what Python-Markdown already escapes and ``$``.
+_KRAMDOWN_ESCAPES = ("<", ">", "|", '"', "'", "=", "~", ":")
+
+
+class KramdownEscapesExtension(Extension):
+    """Backslash escapes as kramdown's GFM parser reads them."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        md.ESCAPED_CHARS.extend(c for c in _KRAMDOWN_ESCAPES if c not in md.ESCAPED_CHARS)

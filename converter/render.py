@@ -11,8 +11,8 @@ import unicodedata
 import markdown
 from lxml import etree, html
 
-from .markdown_kramdown import (KramdownAbbrExtension, KramdownIdsExtension, RawHtmlMarkExtension,
-                                gfm_header_id)
+from .markdown_kramdown import (KramdownAbbrExtension, KramdownEscapesExtension,
+                                KramdownIdsExtension, RawHtmlMarkExtension, gfm_header_id)
 from .transforms.sanitize import sanitize_html
 
 # pymdownx.superfences (not fenced_code): fences inside list items and block quotes, as in
@@ -33,7 +33,7 @@ def _slugify(value: str, separator: str) -> str:
 def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[*_EXTENSIONS, KramdownAbbrExtension(), KramdownIdsExtension(),
-                    RawHtmlMarkExtension()],
+                    RawHtmlMarkExtension(), KramdownEscapesExtension()],
         extension_configs={
             "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False,
                                    "pygments_lang_class": True, "use_pygments": True},

@@ -182,3 +182,8 @@ def test_footnotes_numbered_by_first_reference(tmp_path: Path) -> None:
     later = convert(tmp_path / "b", "글[^x]\n\n[^x]: 노트\n", config={"kramdown": {"footnote_nr": 5}})
     assert later.find("//sup[@class='footnote-ref']/a")[0].text == "5"
     assert later.find("//div[@class='footnotes']/ol")[0].get("start") == "5"
+
+
+def test_kramdown_backslash_escapes() -> None:
+    root = _render("태그 \\<h1>\\</h1> 와 a \\| b\n")
+    assert root.find("p").text_content() == "태그 <h1></h1> 와 a | b"
