@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from converter.api import discover_posts  # noqa: E402
 from converter.assemble import build_chapter  # noqa: E402
 from converter.book import AssetStore  # noqa: E402
+from converter.dialect.html_quirks import HTML_ELEMENTS  # noqa: E402
 from converter.options import Options  # noqa: E402
 from converter.post import load_post  # noqa: E402
 from converter.site import find_site_root, load_site  # noqa: E402
@@ -332,7 +333,13 @@ def _strip_liquid_in_code(root: html.HtmlElement) -> None:
             code.text = _LIQUID.sub("", text)
 
 
+_BARE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>")
+
+
 def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
+    # unknown_tags: a bare <word> that is no HTML element is text in hanji; the browser hides it.
+    fragment = _BARE_TAG.sub(lambda m: m.group() if m.group(2).lower() in HTML_ELEMENTS
+                             else "&lt;" + m.group()[1:-1] + "&gt;", fragment)
     root = _parse(fragment)
     for el in root.xpath("//*[@id='markdown-toc']"):  # toc
         _drop(el)
@@ -389,8 +396,6 @@ def reduce_hanji(fragment: str) -> Rendered:
     for el in root.xpath("//*[@data-tex]|//*[contains(@class,'math-source')]"):  # math
         _drop(el)
     _strip_liquid_in_code(root)
-    for el in root.xpath("//span[contains(@class,'unknown-tag')]"):  # unknown_tags
-        _drop(el)
     counts = _counts(root)
     counts["images"] += images
     counts["formulas"] = formulas
