@@ -187,3 +187,10 @@ def test_footnotes_numbered_by_first_reference(tmp_path: Path) -> None:
 def test_kramdown_backslash_escapes() -> None:
     root = _render("태그 \\<h1>\\</h1> 와 a \\| b\n")
     assert root.find("p").text_content() == "태그 <h1></h1> 와 a | b"
+
+
+def test_setext_underline_under_a_list_item_and_spaces_after_html() -> None:
+    root = _render("* 하나\n* 다음 포스트\n---\n\n글\n")
+    assert root.find(".//li/h2").text == "다음 포스트" and root.find(".//hr") is None
+    root = _render('<div class="x"><img src="a.png"></div>                \n\n끝\n')
+    assert root.find(".//pre") is None

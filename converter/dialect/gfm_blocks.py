@@ -16,6 +16,10 @@
     a table whose rows do not start with ``|`` (``a | b\n-- | --| ``) gets its outer pipes on
     every row, so Python-Markdown counts the same columns in each (before ``kramdown_tables``).
 
+``html_line_trailing_space`` (21)
+    spaces after the closing ``>`` of an HTML block line are dropped (Python-Markdown reads 4+
+    of them as an empty code block).
+
 Code (fences, indented code) is left alone; see :mod:`.segments`.
 """
 
@@ -73,9 +77,14 @@ def _end_paragraphs(text: str) -> str:
                 in_list = bool(_LIST_START.match(stripped))
                 continue
         elif in_list:
-            # Inside a list: a paragraph line of an item followed by a nested list is read by
-            # Python-Markdown after kramdown_lists re-indents it.
-            pass
+            # kramdown: ``* text\n---`` makes the underline a lazy line of the item, so the
+            # item's text is a setext heading (``<li><h2>``); Python-Markdown draws a rule.
+            underline = re.match(r"^ {0,3}(-+|=+)[ \t]*$", line)
+            item = re.match(r"^( *(?:[+*-]|\d+\.)[ \t]+)(\S.*)$", out[-1]) if out else None
+            if underline and item and not item.group(2).startswith("#"):
+                level = "##" if underline.group(1)[0] == "-" else "#"
+                out[-1] = f"{item.group(1)}{level} {item.group(2)}"
+                continue
         out.append(line)
     return "\n".join(out)
 
@@ -189,3 +198,15 @@ def gfm_pipe_tables(text: str, ctx: DialectContext) -> str:
     if "|" not in text:
         return text
     return map_outside_code(text, _pipe_tables)
+
+
+_HTML_LINE_TRAILING = re.compile(r"^( {0,3}<[A-Za-z/!].*>)[ \t]+$", re.MULTILINE)
+
+
+@rule("html_line_trailing_space", priority=21)
+def html_line_trailing_space(text: str, ctx: DialectContext) -> str:
+    """Spaces after the closing ``>`` of an HTML block line are dropped: Python-Markdown would
+    read 4+ of them as an (empty) indented code block; kramdown ignores them."""
+    if "<" not in text:
+        return text
+    return map_outside_code(text, lambda part: _HTML_LINE_TRAILING.sub(r"\1", part))
