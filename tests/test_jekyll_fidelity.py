@@ -194,3 +194,8 @@ def test_setext_underline_under_a_list_item_and_spaces_after_html() -> None:
     assert root.find(".//li/h2").text == "다음 포스트" and root.find(".//hr") is None
     root = _render('<div class="x"><img src="a.png"></div>                \n\n끝\n')
     assert root.find(".//pre") is None
+
+
+def test_no_break_space_before_closing_strong() -> None:
+    root = _render("**데이터 가공\u00a0** 끝 a\u00a0**굵게** 글\n")
+    assert [s.text_content().strip() for s in root.iter("strong")] == ["데이터 가공", "굵게"]

@@ -16,6 +16,9 @@
     a table whose rows do not start with ``|`` (``a | b\n-- | --| ``) gets its outer pipes on
     every row, so Python-Markdown counts the same columns in each (before ``kramdown_tables``).
 
+``nbsp_before_closing_emphasis`` (22)
+    ``**굵게\u00a0**``: a no-break space before a closing ``**``/``__`` moves after it
+    (kramdown closes the span there, Python-Markdown would not).
 ``html_line_trailing_space`` (21)
     spaces after the closing ``>`` of an HTML block line are dropped (Python-Markdown reads 4+
     of them as an empty code block).
@@ -210,3 +213,27 @@ def html_line_trailing_space(text: str, ctx: DialectContext) -> str:
     if "<" not in text:
         return text
     return map_outside_code(text, lambda part: _HTML_LINE_TRAILING.sub(r"\1", part))
+
+
+_NBSP_CLOSER = re.compile(r"(?<=\S)\u00a0+(\*\*|__)")
+
+
+def _move_nbsp(line: str) -> str:
+    def swap(match: re.Match[str]) -> str:
+        before = line[:match.start()]
+        if before.count(match.group(1)) % 2 == 1:  # an opener is waiting: this one closes
+            return match.group(1) + match.group()[:-2]
+        return match.group()
+
+    return _NBSP_CLOSER.sub(swap, line)
+
+
+@rule("nbsp_before_closing_emphasis", priority=22)
+def nbsp_before_closing_emphasis(text: str, ctx: DialectContext) -> str:
+    """``**데이터 가공\\u00a0**``: kramdown (Ruby's ASCII ``\\s``) closes the strong span after a
+    no-break space, Python-Markdown does not; the space moves after the closer."""
+    if "\u00a0" not in text:
+        return text
+    return map_outside_code(text, lambda part: "\n".join(_move_nbsp(line)
+                                                         for line in part.split("\n")),
+                            inline=True)
