@@ -5,7 +5,6 @@ This module knows the Markdown extensions hanji enables and nothing about output
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import markdown

@@ -29,6 +29,7 @@ Code (fences, indented code) is left alone; see :mod:`.segments`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..kramdown_config import kramdown_options
 from . import DialectContext, rule
@@ -92,7 +93,7 @@ def _end_paragraphs(text: str) -> str:
     return "\n".join(out)
 
 
-def _quoted_blocks(text: str, fn: callable) -> str:  # type: ignore[valid-type]
+def _quoted_blocks(text: str, fn: Callable[[str], str]) -> str:
     """Apply ``fn`` to the text inside each run of ``>`` lines, and quote it again."""
     lines = text.split("\n")
     out: list[str] = []
