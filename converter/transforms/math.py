@@ -11,18 +11,25 @@ Before conversion the TeX is adapted to what latex2mathml understands: environme
 unknown command) gives a warning and is shown as its source in ``<code>`` (``<pre><code>`` for
 display math) — never as raw LaTeX in the text.
 
+A character of a formula that no bundled font (and not the PDF's math font) has is a warning
+naming the formula and the character: it would show as an empty box.
+
 MathML from the converter is filtered to MathML elements and presentation attributes (a
 ``\\href`` must not smuggle a link in after the sanitizer has run).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 from latex2mathml.converter import convert
 from lxml import html
 
+from ..fonts import missing_glyphs
 from . import TransformContext, transform
 
 _MATH_CLASSES = {"math-inline": False, "math-display": True}
@@ -118,6 +125,29 @@ def tex_to_mathml(tex: str, *, display: bool) -> html.HtmlElement:
     return math
 
 
+@functools.lru_cache(maxsize=1)
+def _math_font_cmap() -> frozenset[int]:
+    """Code points of the math font the PDF draws formulas with (ziamath's STIX Two Math)."""
+    spec = importlib.util.find_spec("ziamath")
+    if spec is None or spec.origin is None:
+        return frozenset()
+    path = Path(spec.origin).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+    try:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(path, lazy=True) as font:
+            return frozenset(font.getBestCmap() or ())
+    except (OSError, ImportError):
+        return frozenset()
+
+
+def glyphless(math: html.HtmlElement) -> list[str]:
+    """Characters of a formula no bundled font (nor the math font) can draw, in order."""
+    text = "".join(math.itertext())
+    missing = missing_glyphs(text) - {c for c in text if ord(c) in _math_font_cmap()}
+    return sorted(missing, key=text.index)
+
+
 def _source(tex: str, *, display: bool, tail: str | None) -> html.HtmlElement:
     code = html.Element("code", {"class": "math-source"})
     code.text = tex
@@ -148,4 +178,7 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
             ctx.warn(f"math {tex[:60]!r} could not be converted ({exc}); shown as TeX source")
             element.getparent().replace(element, _source(tex, display=display, tail=element.tail))
             continue
+        for char in glyphless(element[0]):
+            ctx.warn(f"math {tex[:60]!r}: no bundled font has {char!r} (U+{ord(char):04X}); "
+                     "it shows as an empty box")
         ctx.flags["math"] = True
