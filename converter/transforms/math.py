@@ -168,7 +168,8 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         tex = element.get("data-tex")
         if kind is None or tex is None:
             continue
-        display = _MATH_CLASSES[kind]
+        # kramdown's in-paragraph math that the site's engine shows as display math.
+        display = _MATH_CLASSES[kind] or "math-block" in element.get("class", "").split()
         for child in list(element):
             element.remove(child)
         element.text = None

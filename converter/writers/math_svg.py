@@ -171,7 +171,7 @@ def formulas_in(root: html.HtmlElement) -> list[tuple[str, bool]]:
         tex = wrapper.get("data-tex")
         if kind is not None and tex is not None and any(
                 _local(child.tag) == "math" for child in wrapper):
-            found[(tex, _WRAPPERS[kind])] = None
+            found[(tex, _is_display(wrapper, kind))] = None
     return list(found)
 
 
@@ -195,6 +195,11 @@ def draw_formulas(formulas: list[tuple[str, bool]],
 def import_ziamath() -> None:
     """Warm-up for a helper process that will draw formulas."""
     import ziamath  # noqa: F401  (imported for its side effect: loading it)
+
+
+def _is_display(wrapper: Any, kind: str) -> bool:
+    """Display math: a ``.math-display`` block, or a ``.math-block`` span inside a sentence."""
+    return _WRAPPERS[kind] or "math-block" in (wrapper.get("class") or "").split()
 
 
 def _local(tag: object) -> str:
@@ -222,7 +227,7 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
         if math is None:
             continue
         namespace = wrapper.tag[: -len(_local(wrapper.tag))]
-        display = _WRAPPERS[kind]
+        display = _is_display(wrapper, kind)
         try:
             attributes = dict(cache.get(tex, display=display))
         except Exception as exc:  # ziamath raises many kinds of exception
