@@ -78,6 +78,7 @@ def _load_transforms() -> None:
         kramdown_classes,
         links,
         math,
+        math_numbers,
         tables,
         typography,
     )

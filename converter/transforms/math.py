@@ -171,10 +171,11 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         # kramdown's in-paragraph math that the site's engine shows as display math.
         display = _MATH_CLASSES[kind] or "math-block" in element.get("class", "").split()
         for child in list(element):
-            element.remove(child)
+            if "math-tags" not in (child.get("class") or ""):  # numbers from math_numbers
+                element.remove(child)
         element.text = None
         try:
-            element.append(tex_to_mathml(tex, display=display))
+            element.insert(0, tex_to_mathml(tex, display=display))
         except MathConversionError as exc:
             ctx.warn(f"math {tex[:60]!r} could not be converted ({exc}); shown as TeX source")
             element.getparent().replace(element, _source(tex, display=display, tail=element.tail))
