@@ -71,4 +71,4 @@ def normalize(text: str, ctx: DialectContext, *, below: float | None = None) -> 
 
 def _load_rules() -> None:
     # Importing the rule modules registers their rules.
-    from . import html_blocks, html_quirks, kramdown, kramdown_math, liquid  # noqa: F401
+    from . import diagrams, html_blocks, html_quirks, kramdown, kramdown_math, liquid  # noqa: F401

@@ -70,6 +70,7 @@ def _load_transforms() -> None:
         attributes,
         code,
         definition_lists,
+        diagrams,
         figures,
         footnotes,
         html_quirks,
