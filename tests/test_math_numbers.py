@@ -170,3 +170,22 @@ def test_epub_numbers_links_and_epubcheck(numbered_outputs: tuple[Path, Path]) -
     tags = [t.text for doc in documents
             for t in doc.xpath("//*[local-name()='span'][@class='math-tag']")]
     assert tags == ["(1)", "(2)"]
+
+
+def test_labels_that_sanitise_alike_and_unconvertible_formulas_keep_their_targets(
+        tmp_path: Path) -> None:
+    out = _numbered(tmp_path, """
+        $$ a \\label{eqn:a} \\tag{1} $$
+
+        $$ b \\label{eqn-a} \\tag{2} $$
+
+        $$ \\frac{ \\label{broken} \\tag{3} $$
+
+        $\\ref{eqn:a}$, $\\ref{eqn-a}$, $\\eqref{broken}$
+        """)
+    ids = out.root.xpath("//@id")
+    assert len(ids) == len(set(ids)) == 3
+    for link in out.find("//a[@class='math-ref']"):
+        assert link.get("href").lstrip("#") in ids
+    assert [a.text for a in out.find("//a[@class='math-ref']")] == ["1", "2", "(3)"]
+    assert out.find("//pre[@class='math-source']//span[@class='math-tag']")

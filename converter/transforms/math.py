@@ -178,7 +178,10 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
             element.insert(0, tex_to_mathml(tex, display=display))
         except MathConversionError as exc:
             ctx.warn(f"math {tex[:60]!r} could not be converted ({exc}); shown as TeX source")
-            element.getparent().replace(element, _source(tex, display=display, tail=element.tail))
+            source = _source(tex, display=display, tail=element.tail)
+            for numbers in element.find_class("math-tags"):  # keep the numbers links point to
+                source.append(numbers)
+            element.getparent().replace(element, source)
             continue
         for char in glyphless(element[0]):
             ctx.warn(f"math {tex[:60]!r}: no bundled font has {char!r} (U+{ord(char):04X}); "

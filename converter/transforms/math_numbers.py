@@ -111,7 +111,7 @@ def strip_numbering(tex: str) -> str:
 
 
 def _number_display(wrapper: html.HtmlElement, tex: str, counter: list[int],
-                    labels: dict[str, str]) -> None:
+                    labels: dict[str, str], ids: dict[str, str]) -> None:
     mode = "none"
     for option in (wrapper.get("data-math") or "").split():
         if option.startswith("tags="):
@@ -133,9 +133,13 @@ def _number_display(wrapper: html.HtmlElement, tex: str, counter: list[int],
         tag = wrapper.makeelement("span", {"class": "math-tag"})
         tag.text = row.number
         for label in row.labels:
-            if row.number and label not in labels:
+            if row.number and label not in labels and tag.get("id") is None:
+                ident = anchor(label)
+                while ident in ids.values():  # eqn:a and eqn-a: both eq-eqn-a
+                    ident += "x"
                 labels[label] = row.number
-                tag.set("id", anchor(label))
+                ids[label] = ident
+                tag.set("id", ident)
         numbers.append(tag)
     wrapper.append(numbers)
     wrapper.set("class", (wrapper.get("class") or "") + " math-numbered")
@@ -155,11 +159,12 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
     if not formulas:
         return
     counter = [0]
-    labels: dict[str, str] = {}
+    labels: dict[str, str] = {}  # label → its number
+    ids: dict[str, str] = {}  # label → the id of its number
     for element in formulas:
         tex = expand(element.get("data-tex") or "")
         if "math-display" in (element.get("class") or "").split():
-            _number_display(element, tex, counter, labels)
+            _number_display(element, tex, counter, labels, ids)
         element.set("data-tex", strip_numbering(tex).strip() or tex)
         element.attrib.pop("data-math", None)
     for element in formulas:
@@ -176,7 +181,7 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
                 link = html.Element("span", {"class": "math-ref"})
                 link.text = "(?)"
             else:
-                link = html.Element("a", {"class": "math-ref", "href": "#" + anchor(name)})
+                link = html.Element("a", {"class": "math-ref", "href": "#" + ids[name]})
                 link.text = _ref_text(only.group("kind"), number)
             link.tail = element.tail
             element.getparent().replace(element, link)
