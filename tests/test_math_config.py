@@ -191,3 +191,11 @@ def test_site_on_disk_end_to_end(tmp_path: Path) -> None:
     out = convert(tmp_path, "값 $ a + b $ 와 {$DIR}\n", config={"mathjax_autoNumber": True})
     assert [s.get("data-tex") for s in out.find("//*[@data-tex]")] == ["a + b"]
     assert "{$DIR}" in out.root.text_content()
+
+
+def test_single_dollar_tex_is_what_kramdown_left_of_the_text() -> None:
+    # kramdown reads $…$ as text (only $$ is its math): \\{ reaches MathJax as \{.
+    assert _tex(dialect("$\\mathrm{span}(\\emptyset) = \\\\{0\\\\}$으로", **CHIRPY)) == [
+        "\\mathrm{span}(\\emptyset) = \\{0\\}"]
+    # $$ is kramdown's own math: taken as written.
+    assert _tex(dialect("$$a \\\\ b$$", **CHIRPY)) == ["a \\\\ b"]

@@ -78,6 +78,8 @@ _CODE_SPAN_ONLY = re.compile(_CODE_SPAN, re.DOTALL)
 _CODE_OR_ESCAPED_DOLLAR = re.compile(_CODE_SPAN + "|" + _ESCAPED_DOLLAR, re.DOTALL)
 # Characters Markdown (or HTML) could act on inside an attribute; all become &#NN;.
 _UNSAFE = re.compile(r"[\\`*_{}\[\]()#+\-.!|$~^:<>&\"'\n=%]")
+# kramdown's backslash escapes (ESCAPED_CHARS), undone in text before MathJax sees it.
+_KRAMDOWN_ESCAPE = re.compile(r"\\([\\.*_+\-`()\[\]{}#!:|\"'$=<>~])")
 # Block-quote markers at the start of a continuation line inside math.
 _QUOTE_MARKERS = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
 # Where MathJax's text strings end inside a stretch of prose: a blank line, a new list item,
@@ -238,7 +240,9 @@ def _dollar_pairs(text: str) -> str:
             index = opening + 1
             continue
         out.append(text[position:opening])
-        out.append(inline_html(_QUOTE_MARKERS.sub("\n", tex)))
+        # kramdown read the span as text first: its backslash escapes are gone (\\{ is \{).
+        tex = _KRAMDOWN_ESCAPE.sub(r"\1", _QUOTE_MARKERS.sub("\n", tex))
+        out.append(inline_html(tex))
         position = index = closing + 1
     out.append(text[position:])
     return "".join(out)

@@ -24,6 +24,7 @@ import base64
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,9 @@ RENDER_SIZE = 20.0
 _WRAPPERS = {"math-inline": False, "math-display": True}
 #: Bump when the attributes :func:`_svg_image` returns change for the same TeX. (Formulas that
 #: cannot be drawn are cached as ``{"error": why}``; older caches simply lack them.)
-FORMULA_VERSION = 4
+FORMULA_VERSION = 5
+# A row break followed by another (an empty row).
+_EMPTY_ROW = re.compile(r"\\\\(?=\s*\\\\)")
 #: Key (not an attribute) of a drawn formula: the characters drawn as empty boxes.
 _GLYPHLESS = "glyphless"
 
@@ -140,7 +143,11 @@ def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
 
 
 def _layout(tex: str, *, display: bool) -> tuple[Any, str]:
-    """The ziamath formula and its SVG."""
+    """The ziamath formula and its SVG.
+
+    An empty row (``\\\\ \\\\``, a blank line in an ``align``) makes ziamath lay the
+    formula out 20,000 em tall; a ``\\mathstrut`` gives the row a line's height, as in TeX.
+    """
     import ziamath  # only books with math pay for loading it
 
     from .math_fonts import math_font_key
@@ -148,6 +155,7 @@ def _layout(tex: str, *, display: bool) -> tuple[Any, str]:
     previous = ziamath.config.svg2
     ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> for the PDF renderer
     try:
+        tex = _EMPTY_ROW.sub(r"\\\\\\mathstrut ", tex)
         formula = ziamath.Latex(tex, size=RENDER_SIZE, inline=not display, font=math_font_key())
         svg = formula.svg()
     finally:
