@@ -199,3 +199,8 @@ def test_single_dollar_tex_is_what_kramdown_left_of_the_text() -> None:
         "\\mathrm{span}(\\emptyset) = \\{0\\}"]
     # $$ is kramdown's own math: taken as written.
     assert _tex(dialect("$$a \\\\ b$$", **CHIRPY)) == ["a \\\\ b"]
+
+
+def test_a_less_than_sign_is_not_a_tag() -> None:
+    source = "구간 $a<x<b$를 $J$ 라고 하자. 식 ($\\ref{eqn:a}$)에서 <b>굵게</b> $c$"
+    assert _tex(dialect(source, **CHIRPY)) == ["a<x<b", "J", "\\ref{eqn:a}", "c"]

@@ -86,7 +86,7 @@ _QUOTE_MARKERS = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
 # heading or table row, an HTML tag other than <br> (math placeholders included).
 _STRING_BREAK = re.compile(
     r"\n[ \t]*(?:>[ \t]*)*\n|\n(?=[ \t]*(?:>[ \t]*)*(?:[*+-]|\d{1,9}[.)])[ \t]+\S)"
-    r"|\n(?=[ \t]*#{1,6}[ \t])|<(?!br\b)[A-Za-z/][^>]*>")
+    r"|\n(?=[ \t]*#{1,6}[ \t])|</?(?!br\b)[A-Za-z][A-Za-z0-9-]*(?:[ \t\n/][^<>]*)?>")
 # A table row (cells are separate strings for MathJax).
 _ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
 # A cell separator: a pipe not escaped.
