@@ -50,6 +50,9 @@ _NO_OUTPUT = re.compile(r"\\label\{[^}]*\}|\\nonumber|\\notag")
 # A converted token that is still a backslash command: latex2mathml did not know it.
 _UNKNOWN_COMMAND = re.compile(r"^\\[A-Za-z]+$")
 
+# Elements with a base and this many script arguments.
+_SCRIPT_ARGUMENTS = {"msub": 1, "msup": 1, "munder": 1, "mover": 1, "msubsup": 2,
+                     "munderover": 2}
 _MATHML_ELEMENTS = {
     "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup",
     "munder", "mover", "munderover", "mfrac", "msqrt", "mroot", "mstyle", "mtable", "mtr",
@@ -106,6 +109,14 @@ def _to_html(node: ElementTree.Element) -> html.HtmlElement:
         converted = _to_html(child)
         converted.tail = child.tail
         element.append(converted)
+    scripts = _SCRIPT_ARGUMENTS.get(tag)
+    if scripts is not None and len(element) > scripts + 1:
+        # latex2mathml gives \end{bmatrix}^T the whole bracketed matrix as separate children
+        # of <msup> (invalid MathML): the leading ones are the base, in an <mrow>.
+        base = html.Element("mrow")
+        for child in list(element)[:len(element) - scripts]:
+            base.append(child)
+        element.insert(0, base)
     return element
 
 
