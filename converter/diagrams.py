@@ -47,7 +47,8 @@ HOW_TO_ENABLE = ("install the npm package 'mermaid' (npm install mermaid, or set
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src file: 'unsafe-inline'; style-src 'unsafe-inline'; font-src file:; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src file: \
+'unsafe-inline'; style-src 'unsafe-inline'; font-src file:; img-src data:">
 <style>@font-face {{ font-family: "hanji-sans"; src: url("{font}"); }}
 body {{ font-family: "hanji-sans"; }}</style>
 <script src="{script}"></script></head>

@@ -34,7 +34,7 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from converter.fonts import needs_glyph  # noqa: E402
+from converter.fonts import needs_glyph
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
 

@@ -13,9 +13,8 @@ import pytest
 from _pipeline import convert, dialect
 from conftest import SiteBuilder, epubcheck_problems, pdf_text
 
-from converter import Options
+from converter import Options, diagrams
 from converter import convert as convert_post
-from converter import diagrams
 from converter.diagrams import DiagramError, _bounded, find_renderer
 
 FLOW = "```mermaid\ngraph TD\n  A[시작] --> B{판단}\n  B -->|예| C[끝]\n```\n"

@@ -165,8 +165,7 @@ def test_inline_double_dollar_follows_the_site() -> None:
     text = "값은 $$x^2$$ 이다"
     plain = dialect(text, **katex_site)
     assert 'class="math-inline"' in plain
-    from converter.dialect import DialectContext, normalize
-    from converter.dialect import kramdown_math
+    from converter.dialect import DialectContext, kramdown_math, normalize
 
     config = read_config(KATEX, {})
     original = kramdown_math.site_math

@@ -116,4 +116,5 @@ def _make_font() -> Any:
         except Exception as exc:  # noqa: BLE001 - ziafont raises NotImplementedError, ValueError …
             log.debug("math: %s not usable inside formulas (%s)", path.name, exc)
     default = loadedfonts["default"]
+    assert default.fname is not None  # ziamath's own STIX Two Math, loaded from a file
     return FallbackMathFont(default.fname, default.basesize, fallbacks)
