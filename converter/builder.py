@@ -359,6 +359,12 @@ class Builder:
         link_chapters([c for c, _ in present], [p for _, p in present], self._site)
         unwrap_site_paths(chapter.body)
 
+    def forget(self, key: str, index: int) -> None:
+        """Drop chapter ``index`` of ``key`` (it is built again when next asked for)."""
+        with self._lock:
+            self._chapters.pop((key, index), None)
+            self._problems.pop((key, index), None)
+
     def problems(self, key: str | None = None) -> list[Problem]:
         """Current problems (of document ``key``, or all), configuration problems first."""
         with self._lock:

@@ -1,0 +1,521 @@
+"""The preview web application (Starlette): routes, the build queue, the live-update stream.
+
+One :class:`Preview` holds the :class:`~converter.builder.Builder`, the PDF page renderer and
+the browsers' event streams (Server-Sent Events). Builds run one at a time on a worker thread:
+changed files → the chapters that depend on them (reading views are updated first) → the PDFs
+of the documents being viewed. A failed build never stops the server: it becomes a problem
+shown in the page, and the last good output stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..builder import Builder, Document, Problem
+from ..errors import HanjiError
+from ..resources import fonts_dir
+from .files import safe_file
+from .pages import PageRenderer
+from .views import WIDTHS, chapter_files, chapter_html, theme_css
+
+log = logging.getLogger(__name__)
+
+_STATIC = Path(__file__).parent / "static"
+#: Documents whose previews are kept up to date without an open page (most recent first).
+RECENT_DOCUMENTS = 3
+#: Seconds between keep-alive comments on an idle event stream.
+KEEPALIVE = 15.0
+
+
+class Preview:
+    """The server's state: the builder, the PDF pages, the event streams and the build queue."""
+
+    def __init__(self, builder: Builder) -> None:
+        self.builder = builder
+        self.pages = PageRenderer()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-build")
+        self._subscribers: dict[asyncio.Queue[dict[str, Any]], str] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._pdf_wanted: set[str] = set()
+        self._pdf_pending: set[str] = set()
+        self._pdf_problems: dict[str, Problem] = {}
+        #: Documents changed while nobody viewed them: their PDF is rewritten when viewed.
+        self._stale: set[str] = set()
+        self._changed: set[Path] = set()
+        self._wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    # ------------------------------------------------------------------------- events
+
+    def subscribe(self, key: str) -> asyncio.Queue[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._subscribers[queue] = key
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        self._subscribers.pop(queue, None)
+
+    def _publish(self, event: dict[str, Any]) -> None:
+        """Send ``event`` to the streams of its document (all streams if it has none)."""
+        doc = event.get("doc")
+        for queue, key in list(self._subscribers.items()):
+            if doc is None or key == doc or key == "":
+                queue.put_nowait(event)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        """Thread-safe :meth:`_publish`."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._publish, event)
+
+    def problems_event(self, key: str) -> dict[str, Any]:
+        problems = self.problems(key)
+        return {"type": "problems", "doc": key, "problems": problems}
+
+    def problems(self, key: str | None) -> list[dict[str, Any]]:
+        found = self.builder.problems(key) if key else self.builder.problems()
+        with self._lock:
+            extra = [self._pdf_problems[key]] if key in self._pdf_problems else []
+        return [{"file": str(p.path), "line": p.line, "message": p.message}
+                for p in [*found, *extra]]
+
+    # ---------------------------------------------------------------------- documents
+
+    def viewed(self, key: str, *, pdf: bool = False) -> None:
+        """Note that ``key`` is being viewed (its previews are kept up to date)."""
+        with self._lock:
+            self._recent[key] = None
+            self._recent.move_to_end(key, last=False)
+            while len(self._recent) > RECENT_DOCUMENTS:
+                self._recent.popitem()
+            if pdf:
+                self._pdf_wanted.add(key)
+
+    def active(self) -> set[str]:
+        """Documents viewed now or lately."""
+        with self._lock:
+            return set(self._recent) | set(self._subscribers.values()) - {""}
+
+    # ------------------------------------------------------------------------ building
+
+    async def run(self) -> None:
+        """The build loop: waits for changed files, builds, publishes (until stopped)."""
+        self._loop = asyncio.get_running_loop()
+        while not self.stopping.is_set():
+            await self._wake.wait()
+            self._wake.clear()
+            paths, self._changed = self._changed, set()
+            pdfs, self._pdf_pending = self._pdf_pending, set()
+            try:
+                await self._loop.run_in_executor(self._executor, self._rebuild, paths, pdfs)
+            except Exception:  # never let a build take the server down
+                log.exception("preview build failed")
+
+    def files_changed(self, paths: Iterable[Path]) -> None:
+        """Called by the watcher (on the event loop)."""
+        self._changed.update(paths)
+        self._wake.set()
+
+    def take_stale(self, key: str) -> bool:
+        """Whether ``key`` changed while nobody viewed it (and forget that it did)."""
+        with self._lock:
+            stale = key in self._stale
+            self._stale.discard(key)
+            return stale
+
+    def want_pdf(self, key: str) -> None:
+        """Ask for the PDF of ``key`` to be (re)written."""
+        self._pdf_pending.add(key)
+        self._wake.set()
+
+    def _rebuild(self, paths: set[Path], pdfs: set[str]) -> None:
+        """On the build thread: reading views first, then PDFs."""
+        builder = self.builder
+        active = self.active()
+        changes = builder.changed(paths) if paths else None
+        if changes:
+            started = time.perf_counter()
+            rebuilt: dict[str, list[int]] = {}
+            for key, index in sorted(changes.chapters):
+                if key in active:
+                    builder.rebuild(key, index)
+                    rebuilt.setdefault(key, []).append(index + 1)
+                else:
+                    builder.forget(key, index)
+                    with self._lock:
+                        self._stale.add(key)
+            for key in changes.documents & active | set(rebuilt):
+                self.publish({"type": "epub", "doc": key, "chapters": rebuilt.get(key, [])})
+                self.publish(self.problems_event(key))
+            if changes.stylesheet:
+                self.publish({"type": "style", "version": builder.stylesheet_version})
+            if changes.index:
+                self.publish({"type": "index"})
+            log.info("reading views rebuilt in %.3f s", time.perf_counter() - started)
+            with self._lock:
+                for key in changes.documents:
+                    if key in self._pdf_wanted and key in active:
+                        pdfs.add(key)
+                    elif key in self._pdf_wanted:
+                        self._pdf_wanted.discard(key)
+                        self._stale.add(key)
+        for key in sorted(pdfs):
+            self._write_pdf(key)
+
+    def _write_pdf(self, key: str) -> None:
+        if key not in self.builder.documents:
+            return
+        started = time.perf_counter()
+        try:
+            path = self.builder.write_pdf(key)
+            rendered = self.pages.publish(key, path)
+        except HanjiError as exc:
+            with self._lock:
+                self._pdf_problems[key] = Problem(exc.path or self.builder.root, exc.message,
+                                                  exc.line)
+            self.publish(self.problems_event(key))
+            return
+        except Exception as exc:  # a layout crash is a problem to show, not a dead server
+            log.exception("PDF of %s failed", key)
+            with self._lock:
+                self._pdf_problems[key] = Problem(self.builder.root,
+                                                  f"PDF failed: {type(exc).__name__}: {exc}")
+            self.publish(self.problems_event(key))
+            return
+        with self._lock:
+            had_problem = self._pdf_problems.pop(key, None) is not None
+            self._pdf_wanted.add(key)
+        self.builds += 1
+        log.info("PDF of %s written in %.3f s", key, time.perf_counter() - started)
+        self.publish({"type": "pdf", "doc": key, "version": rendered.version,
+                      "pages": len(rendered.sizes)})
+        if had_problem:
+            self.publish(self.problems_event(key))
+
+    def close(self) -> None:
+        self.stopping.set()
+        self._wake.set()
+        for queue in list(self._subscribers):
+            queue.put_nowait({"type": "bye"})
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self.pages.close()
+
+
+# --------------------------------------------------------------------------------- routes
+
+_templates = Environment(loader=PackageLoader("converter.serve", "templates"),
+                         autoescape=select_autoescape(["html"]))
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("doc", None)
+    context.setdefault("problems", [])
+    context.setdefault("lang", "ko")
+    context.setdefault("view", "")
+    context.setdefault("stylesheet_version", _preview(request).builder.stylesheet_version)
+    return HTMLResponse(_templates.get_template(template).render(**context), status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _preview(request: Request) -> Preview:
+    return request.app.state.preview  # type: ignore[no-any-return]
+
+
+def _document(request: Request) -> Document | None:
+    key = f"{request.path_params['kind']}/{request.path_params['name']}"
+    try:
+        return _preview(request).builder.document(key)
+    except KeyError:
+        return None
+
+
+def _not_found(what: str = "Not found") -> PlainTextResponse:
+    return PlainTextResponse(what, status_code=404)
+
+
+async def index(request: Request) -> Response:
+    preview = _preview(request)
+    builder = preview.builder
+    query = request.query_params.get("q", "").strip()
+    folded = query.casefold()
+    docs = sorted(builder.documents.values(), key=lambda d: (str(d.date or ""), d.title),
+                  reverse=True)
+    docs = [d for d in docs if not folded or folded in d.title.casefold()
+            or folded in d.name.casefold()]
+    return _page(request, "index.html", title=builder.site.title or builder.root.name,
+                 site_title=builder.site.title or builder.root.name, query=query,
+                 posts=[d for d in docs if d.kind == "post"],
+                 books=[d for d in docs if d.kind == "book"],
+                 problems=preview.problems(None), view="index")
+
+
+async def epub_view(request: Request) -> Response:
+    preview = _preview(request)
+    doc = _document(request)
+    if doc is None:
+        return _not_found()
+    number = request.path_params["number"]
+    if not 1 <= number <= len(doc.sources):
+        return _not_found("No such chapter")
+    preview.viewed(doc.key)
+    builder = preview.builder
+
+    def render() -> tuple[str, Any, dict[str, int], int]:
+        states = builder.chapters(doc.key) if doc.kind == "book" else []
+        state = builder.chapter(doc.key, number - 1)
+        if state is None:
+            return "", None, {}, 0
+        files = chapter_files([s.chapter for s in states] or [state.chapter])
+        return chapter_html(builder, doc, state.chapter, files), state, files, state.version
+
+    from starlette.concurrency import run_in_threadpool
+
+    content, state, _, version = await run_in_threadpool(render)
+    width = request.query_params.get("w", "wide")
+    if width not in {w for w, _, _ in WIDTHS}:
+        width = "wide"
+    chapter = state.chapter if state is not None else None
+    return _page(request, "epub.html", doc=doc, view="epub", content=content, version=version,
+                 chapter_number=number, chapter_count=len(doc.sources),
+                 chapter_id=chapter.id if chapter else "",
+                 chapter_title=chapter.title if chapter else doc.title,
+                 lang=chapter.lang if chapter else "ko", width=width,
+                 widths=[(w, label) for w, label, _ in WIDTHS],
+                 problems=preview.problems(doc.key), title=doc.title)
+
+
+async def pdf_view(request: Request) -> Response:
+    preview = _preview(request)
+    doc = _document(request)
+    if doc is None:
+        return _not_found()
+    preview.viewed(doc.key, pdf=True)
+    rendered = preview.pages.current(doc.key)
+    if rendered is None or preview.take_stale(doc.key):
+        preview.want_pdf(doc.key)
+    return _page(request, "pdf.html", doc=doc, view="pdf", pdf=rendered, title=doc.title,
+                 problems=preview.problems(doc.key))
+
+
+async def pdf_pages(request: Request) -> Response:
+    preview = _preview(request)
+    doc = _document(request)
+    if doc is None:
+        return _not_found()
+    rendered = preview.pages.current(doc.key)
+    if rendered is None:
+        return JSONResponse({"version": 0, "pages": []}, headers={"Cache-Control": "no-store"})
+    chapters = {name: page + 1 for name, page in rendered.destinations.items()
+                if name.endswith("-title")}
+    return JSONResponse({"version": rendered.version,
+                         "pages": [[round(w, 2), round(h, 2)] for w, h in rendered.sizes],
+                         "chapters": chapters}, headers={"Cache-Control": "no-store"})
+
+
+async def pdf_page(request: Request) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    preview = _preview(request)
+    doc = _document(request)
+    if doc is None:
+        return _not_found()
+    data = await run_in_threadpool(preview.pages.image, doc.key, request.path_params["page"] - 1)
+    if data is None:
+        return _not_found("No such page")
+    return Response(data, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def pdf_text(request: Request) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    preview = _preview(request)
+    doc = _document(request)
+    if doc is None:
+        return _not_found()
+    text = await run_in_threadpool(preview.pages.text, doc.key, request.path_params["page"] - 1)
+    if text is None:
+        return _not_found("No such page")
+    return PlainTextResponse(text, headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def pdf_file(request: Request) -> Response:
+    preview = _preview(request)
+    doc = _document(request)
+    rendered = preview.pages.current(doc.key) if doc else None
+    if rendered is None or not rendered.path.is_file():
+        return _not_found("The PDF is not ready")
+    return FileResponse(rendered.path, media_type="application/pdf",
+                        headers={"Cache-Control": "no-store"})
+
+
+async def locate(request: Request) -> Response:
+    """The PDF page showing the reading view's place: ``?text=`` (the top visible words),
+    ``?anchor=`` (the nearest heading's id), ``?chapter=`` (the chapter's id)."""
+    from starlette.concurrency import run_in_threadpool
+
+    preview = _preview(request)
+    doc = _document(request)
+    if doc is None:
+        return _not_found()
+    params = request.query_params
+    anchor = params.get("anchor") or (params.get("chapter", "") + "-title")
+    if anchor not in (preview.pages.current(doc.key) or _NoPdf).destinations:
+        anchor = params.get("chapter", "") + "-title"
+    page = await run_in_threadpool(preview.pages.locate, doc.key, params.get("text", ""),
+                                   anchor=anchor)
+    target = f"/{doc.key}/pdf" + (f"#page-{page + 1}" if page is not None else "")
+    if params.get("format") == "json":
+        return JSONResponse({"page": page + 1 if page is not None else None, "url": target})
+    return RedirectResponse(target, status_code=303)
+
+
+class _NoPdf:
+    destinations: dict[str, int] = {}
+
+
+async def theme_stylesheet(request: Request) -> Response:
+    return Response(theme_css(_preview(request).builder), media_type="text/css",
+                    headers={"Cache-Control": "no-store"})
+
+
+async def site_file(request: Request) -> Response:
+    path = safe_file(_preview(request).builder.root, request.path_params["path"])
+    if path is None:
+        return _not_found()
+    return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+
+async def font_file(request: Request) -> Response:
+    path = safe_file(fonts_dir(), request.path_params["path"],
+                     suffixes=frozenset({".ttf", ".otf", ".woff", ".woff2"}))
+    if path is None:
+        return _not_found()
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+
+
+async def asset_file(request: Request) -> Response:
+    """An image a chapter uses from an allowed asset root outside the site (by its id)."""
+    builder = _preview(request).builder
+    asset = builder.asset(request.path_params["asset_id"])
+    if asset is None:
+        return _not_found()
+    for root in builder.site.allowed_roots():
+        try:
+            relative = asset.source.resolve().relative_to(root)
+        except ValueError:
+            continue
+        path = safe_file(root, relative.as_posix(), allow_private=True)
+        if path is not None:
+            return FileResponse(path, headers={"Cache-Control": "no-cache"})
+    return _not_found()
+
+
+async def events(request: Request) -> Response:
+    """Server-Sent Events for one page: ``epub``, ``pdf``, ``problems``, ``style``, ``index``."""
+    preview = _preview(request)
+    key = request.query_params.get("doc", "")
+    queue = preview.subscribe(key)
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield "retry: 500\n\n"
+            if key:
+                yield f"data: {json.dumps(preview.problems_event(key))}\n\n"
+            while not preview.stopping.is_set():
+                try:
+                    event = await asyncio.wait_for(queue.get(), KEEPALIVE)
+                except asyncio.TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if event.get("type") == "bye":
+                    break
+                yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
+        finally:
+            preview.unsubscribe(queue)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def status(request: Request) -> Response:
+    """Build counters and problems (for tests and tools)."""
+    preview = _preview(request)
+    return JSONResponse({"documents": sorted(preview.builder.documents),
+                         "pdf_builds": preview.builds,
+                         "problems": preview.problems(None)})
+
+
+def create_app(preview: Preview, *, watch: bool = True) -> Starlette:
+    """The ASGI application serving ``preview`` (the watcher runs with it if ``watch``)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from .watcher import watch_files
+
+        tasks = [asyncio.create_task(preview.run(), name="hanji-build-loop")]
+        if watch:
+            tasks.append(asyncio.create_task(watch_files(preview), name="hanji-watcher"))
+        try:
+            yield
+        finally:
+            preview.stopping.set()
+            preview._wake.set()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            preview.close()
+
+    doc = "/{kind:str}/{name:str}"
+    routes = [
+        Route("/", index),
+        Route("/_theme.css", theme_stylesheet),
+        Route("/_events", events),
+        Route("/_status", status),
+        Route("/_asset/{asset_id:str}", asset_file),
+        Route("/_fonts/{path:path}", font_file),
+        Route("/site/{path:path}", site_file),
+        Mount("/_static", StaticFiles(directory=_STATIC), name="static"),
+        Route(doc + "/epub/{number:int}", epub_view),
+        Route(doc + "/pdf", pdf_view),
+        Route(doc + "/pdf/pages.json", pdf_pages),
+        Route(doc + "/pdf/page/{page:int}.png", pdf_page),
+        Route(doc + "/pdf/text/{page:int}", pdf_text),
+        Route(doc + "/pdf/file", pdf_file),
+        Route(doc + "/locate", locate),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.preview = preview
+    return app
+
+
+__all__ = ["Preview", "create_app"]
