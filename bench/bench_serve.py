@@ -205,13 +205,11 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
         print(f"danbi-ncsoft book: ready in {time.time() - started:.1f} s (first start lays "
               "out every chapter; later starts use the cache)")
         pdf_page = pages["pdf"]
-        pdf_page.wait_for_function("() => location.hash.startsWith('#page-')")  # type: ignore
-        pdf_page.wait_for_selector(".hs-page.hs-target, " + "#" + pdf_page.evaluate(  # type: ignore
-            "() => location.hash.slice(1)"), timeout=30_000)
         info = json.loads(urllib.request.urlopen(f"{base}/{book}/pdf/pages.json").read())
         first_page = info["chapters"][f"ch{number:03d}-title"]
         pdf_page.evaluate(f"() => document.getElementById('page-{first_page}')"  # type: ignore
                           ".scrollIntoView()")
+        pdf_page.wait_for_selector(f"#page-{first_page}[data-loaded]")  # type: ignore
         # Which post is chapter 32: the one whose title the reading view shows.
         title = pages["epub"].evaluate(  # type: ignore[attr-defined]
             "() => document.querySelector('h1.chapter-title').textContent")

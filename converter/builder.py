@@ -45,7 +45,7 @@ DocumentKind = Literal["post", "book"]
 #: author types, they are problems, and the previous good chapter is kept.
 _BROKEN_LIQUID = re.compile(r"^Liquid( failed|:)")
 #: ``{% include name %}`` / ``{% include_relative name %}``: the include files a post uses.
-_INCLUDE = re.compile(r"{%-?\s*include(?:_relative)?\s+([^\s%}]+)")
+_INCLUDE = re.compile(r"{%-?\s*include(_relative)?\s+([^\s%}]+)")
 _BOOK_FILES = ("book.yml", "book.yaml")
 
 
@@ -327,11 +327,14 @@ class Builder:
             self._link(doc, index, chapter, post)
         used = {_asset_path(img.get("data-hanji-asset"), self._assets)
                 for img in chapter.body.iter("img")}
-        text = path.read_text(encoding="utf-8", errors="replace")
+        includes = [(bool(m.group(1)), m.group(2).strip("'\""))
+                    for m in _INCLUDE.finditer(post.body)]
+        relative = {(path.parent / name).resolve() for is_relative, name in includes
+                    if is_relative}
         self._chapters[(key, index)] = ChapterState(
             chapter=chapter, post=post,
-            depends_on=frozenset({path, *(p for p in used if p is not None)}),
-            includes=frozenset(m.group(1).strip("'\"") for m in _INCLUDE.finditer(text)),
+            depends_on=frozenset({path, *relative, *(p for p in used if p is not None)}),
+            includes=frozenset(name for is_relative, name in includes if not is_relative),
             version=(previous.version + 1) if previous else 1, warnings=warnings)
         self._problems.pop((key, index), None)
 

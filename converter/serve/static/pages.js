@@ -60,6 +60,7 @@
       .then(function (r) { return r.json(); })
       .then(function (info) {
         if (!info.version) return;
+        var first = !container.querySelector(".hs-page");
         var x = window.scrollX, y = window.scrollY;
         body.dataset.version = String(info.version);
         var wait = container.querySelector(".hs-wait");
@@ -78,6 +79,7 @@
         for (var j = info.pages.length; j < figures.length; j++) figures[j].remove();
         if (status) status.textContent = info.pages.length + " pages";
         window.scrollTo(x, y);
+        if (first) goTo();
         body.dispatchEvent(new CustomEvent("hs:updated", { detail: { view: "pdf" } }));
       });
   }
