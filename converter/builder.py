@@ -11,6 +11,9 @@ its previous good chapter stays in place.
 
 Thread safety: one lock guards the builder's state; PDF writing happens outside it, on a copy
 of the book's chapter list, so chapters can be rebuilt while a PDF is written.
+
+Long because it is one object's state kept under one lock (documents, chapters and what they
+depend on, changes, problems, PDFs); split, each part would reach into the others' state.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ import uvicorn
 
 from ..builder import Builder
 from ..options import Options
-from .app import Preview, create_app
+from .app import create_app
+from .preview import Preview
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,7 @@ class PreviewServer(uvicorn.Server):
         self.preview = preview
 
     def handle_exit(self, sig: int, frame: Any) -> None:
-        loop = self.preview._loop
-        if loop is not None:
-            loop.call_soon_threadsafe(self.preview.stopping.set)
-            for queue in list(self.preview._subscribers):
-                loop.call_soon_threadsafe(queue.put_nowait, {"type": "bye"})
+        self.preview.stop_soon()
         super().handle_exit(sig, frame)
 
 

@@ -6,14 +6,14 @@ hidden folders, Jekyll's ``_site`` and the server's own output folder are ignore
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from watchfiles import Change, DefaultFilter, awatch
 
-if TYPE_CHECKING:
-    from .app import Preview
+from ..builder import Builder
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,8 @@ class SiteFilter(DefaultFilter):
         return not any(resolved.is_relative_to(p) for p in self._ignore)
 
 
-def watched_paths(preview: Preview) -> list[Path]:
+def watched_paths(builder: Builder) -> list[Path]:
     """The folders to watch: the site root, the theme's folders, extra CSS files' folders."""
-    builder = preview.builder
     paths = [builder.root.resolve()]
     paths += [Path(p).resolve() for p in builder.theme.chain]
     paths += [Path(p).resolve().parent for p in builder.options.extra_css]
@@ -53,15 +52,16 @@ def watched_paths(preview: Preview) -> list[Path]:
     return unique
 
 
-async def watch_files(preview: Preview) -> None:
-    """Report changed files to ``preview`` until it stops."""
-    paths = watched_paths(preview)
+async def watch_files(paths: list[Path], *, ignore: list[Path],
+                      on_change: Callable[[Iterable[Path]], None],
+                      stop_event: asyncio.Event) -> None:
+    """Call ``on_change`` with each batch of changed files under ``paths`` (except those
+    under ``ignore``) until ``stop_event`` is set."""
     log.info("watching %s", ", ".join(map(str, paths)))
-    watch_filter = SiteFilter([preview.builder.output_dir])
-    async for changes in awatch(*paths, watch_filter=watch_filter, debounce=DEBOUNCE_MS,
-                                step=STEP_MS, stop_event=preview.stopping,
-                                rust_timeout=500, yield_on_timeout=False):
-        preview.files_changed(Path(path) for _, path in changes)
+    async for changes in awatch(*paths, watch_filter=SiteFilter(ignore), debounce=DEBOUNCE_MS,
+                                step=STEP_MS, stop_event=stop_event, rust_timeout=500,
+                                yield_on_timeout=False):
+        on_change(Path(path) for _, path in changes)
 
 
 __all__ = ["DEBOUNCE_MS", "SiteFilter", "watch_files", "watched_paths"]
