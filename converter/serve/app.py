@@ -33,7 +33,7 @@ from ..builder import Document
 from ..resources import fonts_dir
 from .files import safe_file
 from .preview import Preview
-from .views import WIDTHS, chapter_files, chapter_html, theme_css
+from .views import WIDTHS, theme_css
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +101,10 @@ async def epub_view(request: Request) -> Response:
     preview.viewed(doc.key)
     builder = preview.builder
 
-    def render() -> tuple[str, Any, dict[str, int], int]:
-        states = builder.chapters(doc.key) if doc.kind == "book" else []
-        state = builder.chapter(doc.key, number - 1)
-        if state is None:
-            return "", None, {}, 0
-        files = chapter_files([s.chapter for s in states] or [state.chapter])
-        return chapter_html(builder, doc, state.chapter, files), state, files, state.version
-
     from starlette.concurrency import run_in_threadpool
 
-    content, state, _, version = await run_in_threadpool(render)
+    content, state = await run_in_threadpool(preview.reading_html, doc.key, number - 1)
+    version = state.version if state is not None else 0
     width = request.query_params.get("w", "wide")
     if width not in {w for w, _, _ in WIDTHS}:
         width = "wide"

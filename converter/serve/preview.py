@@ -17,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..builder import Builder, Problem
+from ..builder import Builder, ChapterState, Problem
 from ..errors import HanjiError
 from .pages import PageRenderer
+from .views import chapter_files, chapter_html
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ class Preview:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self.builds = 0
+        #: Reading views rendered: (document, chapter index) → (chapter version, HTML).
+        self._html: dict[tuple[str, int], tuple[int, str]] = {}
+        #: Element id → chapter number, per document: (chapter versions, map).
+        self._files: dict[str, tuple[tuple[int, ...], dict[str, int]]] = {}
 
     # ------------------------------------------------------------------------- events
 
@@ -98,6 +103,37 @@ class Preview:
         with self._lock:
             return set(self._recent) | set(self._subscribers.values()) - {""}
 
+    # ------------------------------------------------------------------- reading views
+
+    def reading_html(self, key: str, index: int) -> tuple[str, ChapterState | None]:
+        """The reading view's HTML of chapter ``index`` of ``key`` (rendered once per version
+        of the chapter; the build thread renders rebuilt chapters before it announces them)."""
+        builder = self.builder
+        state = builder.chapter(key, index)
+        if state is None:
+            return "", None
+        with self._lock:
+            cached = self._html.get((key, index))
+        if cached is not None and cached[0] == state.version:
+            return cached[1], state
+        doc = builder.document(key)
+        if doc.kind == "book":
+            states = builder.chapters(key)
+            versions = tuple(s.version for s in states)
+            with self._lock:
+                known = self._files.get(key)
+            if known is None or known[0] != versions:
+                known = (versions, chapter_files([s.chapter for s in states]))
+                with self._lock:
+                    self._files[key] = known
+            files = known[1]
+        else:
+            files = chapter_files([state.chapter])
+        text = chapter_html(builder, doc, state.chapter, files)
+        with self._lock:
+            self._html[(key, index)] = (state.version, text)
+        return text, state
+
     # ------------------------------------------------------------------------ building
 
     async def run(self) -> None:
@@ -146,6 +182,9 @@ class Preview:
                     builder.forget(key, index)
                     with self._lock:
                         self._stale.add(key)
+            for key, numbers in rebuilt.items():
+                for number in numbers:
+                    self.reading_html(key, number - 1)
             for key in changes.documents & active | set(rebuilt):
                 self.publish({"type": "epub", "doc": key, "chapters": rebuilt.get(key, [])})
                 self.publish(self.problems_event(key))
