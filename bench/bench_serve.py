@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,7 +206,8 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
         print(f"danbi-ncsoft book: ready in {time.time() - started:.1f} s (first start lays "
               "out every chapter; later starts use the cache)")
         pdf_page = pages["pdf"]
-        info = json.loads(urllib.request.urlopen(f"{base}/{book}/pdf/pages.json").read())
+        info = json.loads(urllib.request.urlopen(
+            f"{base}/{urllib.parse.quote(book)}/pdf/pages.json").read())
         first_page = info["chapters"][f"ch{number:03d}-title"]
         pdf_page.evaluate(f"() => document.getElementById('page-{first_page}')"  # type: ignore
                           ".scrollIntoView()")

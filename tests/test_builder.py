@@ -90,6 +90,25 @@ def test_problems_keep_the_last_good_chapter(site: SiteBuilder, tmp_path: Path) 
     assert builder.problems(key) == []
 
 
+def test_bad_config_is_a_problem_until_fixed(site: SiteBuilder, tmp_path: Path) -> None:
+    post = site.post("2020-01-01-only.md", "{{ site.title }} 본문.\n", front_matter='title: "글"')
+    builder = Builder(site.root, output_dir=tmp_path / "out")
+    key = "post/2020-01-01-only"
+    assert "테스트 블로그" in builder.chapter(key, 0).chapter.body.text_content()
+    config = site.root / "_config.yml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "broken: [\n", encoding="utf-8")
+    assert builder.changed([config]).chapters == set()
+    [problem] = builder.problems()
+    assert problem.path == config and problem.line is not None
+    assert "테스트 블로그" in builder.chapter(key, 0).chapter.body.text_content()
+    config.write_text(good.replace("테스트 블로그", "고친 블로그"), encoding="utf-8")
+    changes = builder.changed([config])
+    assert changes.chapters == {(key, 0)} and builder.problems() == []
+    assert "고친 블로그" in builder.rebuild(key, 0).chapter.body.text_content()
+    del post
+
+
 def test_write_pdf_of_a_post(site: SiteBuilder, tmp_path: Path) -> None:
     import pypdf
 

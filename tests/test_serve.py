@@ -233,3 +233,9 @@ def test_ctrl_c_stops_cleanly(served: Served) -> None:
     assert _children(process.pid) == []
     stderr = process.stderr.read().decode()  # type: ignore[union-attr]
     assert "Traceback" not in stderr
+
+
+def test_cli_serve_refuses_a_missing_target(tmp_path: Path) -> None:
+    from converter.cli import main
+
+    assert main(["serve", str(tmp_path / "nope"), "--port", "0"]) == 2

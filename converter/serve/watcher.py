@@ -41,10 +41,10 @@ class SiteFilter(DefaultFilter):
 
 
 def watched_paths(builder: Builder) -> list[Path]:
-    """The folders to watch: the site root, the theme's folders, extra CSS files' folders."""
+    """What to watch: the site root, the theme's folders, the extra CSS files."""
     paths = [builder.root.resolve()]
     paths += [Path(p).resolve() for p in builder.theme.chain]
-    paths += [Path(p).resolve().parent for p in builder.options.extra_css]
+    paths += [Path(p).resolve() for p in builder.options.extra_css]
     unique: list[Path] = []
     for path in sorted(set(paths), key=lambda p: len(p.parts)):
         if path.exists() and not any(path.is_relative_to(u) for u in unique):
