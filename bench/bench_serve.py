@@ -212,17 +212,16 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
         pdf_page.evaluate(f"() => document.getElementById('page-{first_page}')"  # type: ignore
                           ".scrollIntoView()")
         pdf_page.wait_for_selector(f"#page-{first_page}[data-loaded]")  # type: ignore
-        # Which post is chapter 32: the one whose title the reading view shows.
-        title = pages["epub"].evaluate(  # type: ignore[attr-defined]
-            "() => document.querySelector('h1.chapter-title').textContent")
-        posts = sorted((site / "_posts").glob("*.*"))
-        post = next(p for p in posts if title.strip()[:10] in p.read_text(encoding="utf-8"))
+        # The post of that chapter, in the order the server uses (the library's Builder).
+        from converter.builder import Builder
+
+        post = Builder(site, output_dir=work / "scan").documents[book].sources[number - 1]
         original = post.read_text(encoding="utf-8")
         epub, pdf = [], []
         rss_first = rss_last = 0.0
         total = max(edits, memory_edits)
         for n in range(total):
-            found = measure(pages, post, original, f"HANJIBOOK{n:04d}", timeout=120)
+            found = measure(pages, post, original, f"HANJIBOOK{n:04d}", timeout=60)
             if n == 0:
                 rss_first = rss_mb(process.pid)
             elif n <= edits:

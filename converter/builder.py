@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import re
 import threading
@@ -32,7 +33,7 @@ from .api import discover_posts, write_book
 from .assemble import build_chapter
 from .book import Asset, AssetStore, Book, BookMeta, Chapter
 from .diagnostics import BuildWarning, Diagnostics
-from .errors import ConfigError, HanjiError, InputError
+from .errors import HanjiError, InputError
 from .options import Options
 from .post import Post, load_post
 from .series import BookConfig, link_chapters, select_posts
@@ -97,7 +98,7 @@ class ChapterState:
     depends_on: frozenset[Path]
     #: Names of ``_includes`` files the post uses.
     includes: frozenset[str]
-    #: Bumped on every successful rebuild.
+    #: Different for every build of any chapter by the builder (increasing).
     version: int = 1
     warnings: list[BuildWarning] = field(default_factory=list)
 
@@ -147,6 +148,7 @@ class Builder:
             raise InputError("no such file or folder", path=self.target)
         self.root = self._find_root()
         self._assets = AssetStore()
+        self._versions = itertools.count(1)
         self._chapters: dict[tuple[str, int], ChapterState] = {}
         self._problems: dict[tuple[str, int], Problem] = {}
         self._config_problem: Problem | None = None
@@ -220,8 +222,9 @@ class Builder:
             self._config_problem = None
         except HanjiError as exc:
             self._config_problem = _problem(exc, book_file)
-            previous = self.documents.get(f"book/{_url_name(book_file.parent.name)}")
-            return previous
+            # The book as it was before the bad save stays.
+            return next((d for d in self.documents.values()
+                         if d.config_file == book_file.resolve()), None)
         if not posts:
             self._config_problem = Problem(book_file, "no posts selected for the book")
             return None
@@ -338,7 +341,7 @@ class Builder:
             chapter=chapter, post=post,
             depends_on=frozenset({path, *relative, *(p for p in used if p is not None)}),
             includes=frozenset(name for is_relative, name in includes if not is_relative),
-            version=(previous.version + 1) if previous else 1, warnings=warnings)
+            version=next(self._versions), warnings=warnings)
         self._problems.pop((key, index), None)
 
     def _link(self, doc: Document, index: int, chapter: Chapter, post: Post) -> None:

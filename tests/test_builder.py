@@ -61,7 +61,7 @@ def test_documents_chapters_and_dependencies(site: SiteBuilder, tmp_path: Path) 
                       encoding="utf-8")
     assert builder.changed([second]).chapters == {(book.key, 1)}
     rebuilt = builder.rebuild(book.key, 1)
-    assert rebuilt is not None and rebuilt.version == 2
+    assert rebuilt is not None and rebuilt.version > max(s.version for s in states)
     assert "고쳤습니다" in rebuilt.chapter.body.text_content()
     assert builder.chapter(book.key, 0) is kept
     assert "#ch001-title" in [a.get("href") for a in rebuilt.chapter.body.iter("a")]
@@ -123,3 +123,19 @@ def test_write_pdf_of_a_post(site: SiteBuilder, tmp_path: Path) -> None:
 def test_missing_target_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         Builder(tmp_path / "nope", output_dir=tmp_path / "out")
+
+
+def test_bad_book_yml_keeps_the_book(site: SiteBuilder, tmp_path: Path) -> None:
+    _site(site)
+    builder = Builder(site.root, output_dir=tmp_path / "out")
+    book_file = site.root / "book.yml"
+    good = book_file.read_text(encoding="utf-8")
+    book_file.write_text("title: [시험\n", encoding="utf-8")
+    assert builder.changed([book_file]).index
+    assert "book/시험-책" in builder.documents
+    [problem] = builder.problems()
+    assert problem.path == book_file and problem.line is not None
+    book_file.write_text(good.replace("시험 책", "고친 책"), encoding="utf-8")
+    builder.changed([book_file])
+    assert "book/고친-책" in builder.documents and "book/시험-책" not in builder.documents
+    assert builder.problems() == []

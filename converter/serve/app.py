@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -99,9 +100,6 @@ async def epub_view(request: Request) -> Response:
     if not 1 <= number <= len(doc.sources):
         return _not_found("No such chapter")
     preview.viewed(doc.key)
-    builder = preview.builder
-
-    from starlette.concurrency import run_in_threadpool
 
     content, state = await run_in_threadpool(preview.reading_html, doc.key, number - 1)
     version = state.version if state is not None else 0
@@ -147,8 +145,6 @@ async def pdf_pages(request: Request) -> Response:
 
 
 async def pdf_page(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     preview = _preview(request)
     doc = _document(request)
     if doc is None:
@@ -161,8 +157,6 @@ async def pdf_page(request: Request) -> Response:
 
 
 async def pdf_text(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     preview = _preview(request)
     doc = _document(request)
     if doc is None:
@@ -186,8 +180,6 @@ async def pdf_file(request: Request) -> Response:
 async def locate(request: Request) -> Response:
     """The PDF page showing the reading view's place: ``?text=`` (the top visible words),
     ``?anchor=`` (the nearest heading's id), ``?chapter=`` (the chapter's id)."""
-    from starlette.concurrency import run_in_threadpool
-
     preview = _preview(request)
     doc = _document(request)
     if doc is None:
