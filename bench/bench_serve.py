@@ -78,6 +78,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: the work, whatever the machine's load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -168,23 +178,27 @@ def bench_seed(browser: object, work: Path, edits: int) -> None:
     post = next((site / "_posts").glob("*.md"))
     original = post.read_text(encoding="utf-8")
     port = free_port()
-    with server(site, port):
+    with server(site, port) as process:
         base = f"http://127.0.0.1:{port}"
         status = json.loads(urllib.request.urlopen(base + "/_status").read())
         key = status["documents"][0]
         pages = open_views(browser, base, f"/{key}/epub/1", f"/{key}/pdf#page-2")
         epub, pdf = [], []
+        cpu = 0.0
         for n in range(edits + 1):
             found = measure(pages, post, original, f"HANJISEED{n:04d}")
             if n == 0:
+                cpu = cpu_seconds(process.pid)
                 continue  # the first edit also warms the page renderer
             if "epub" in found:
                 epub.append(found["epub"])
             if "pdf" in found:
                 pdf.append(found["pdf"])
-        print(f"seed post ({post.name}), {edits} edits:")
+        cpu = (cpu_seconds(process.pid) - cpu) / edits
+        print(f"seed post ({post.name}), {edits} edits (load average {load_average()}):")
         report("save → EPUB view", epub, 0.3)
         report("save → PDF view", pdf, 1.0)
+        print(f"  server CPU time per edit (both views): {cpu:.2f} s")
         for page in pages.values():
             page.close()  # type: ignore[attr-defined]
 
@@ -220,19 +234,25 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
         epub, pdf = [], []
         rss_first = rss_last = 0.0
         total = max(edits, memory_edits)
+        cpu = 0.0
         for n in range(total):
             found = measure(pages, post, original, f"HANJIBOOK{n:04d}", timeout=60)
             if n == 0:
                 rss_first = rss_mb(process.pid)
+                cpu = cpu_seconds(process.pid)
+            elif n == edits:
+                cpu = (cpu_seconds(process.pid) - cpu) / edits
             elif n <= edits:
                 if "epub" in found:
                     epub.append(found["epub"])
                 if "pdf" in found:
                     pdf.append(found["pdf"])
             rss_last = rss_mb(process.pid)
-        print(f"  chapter {number} ({post.name}), {edits} edits:")
+        print(f"  chapter {number} ({post.name}), {edits} edits (load average "
+              f"{load_average()}):")
         report("save → EPUB view (that chapter)", epub, 0.5)
         report("save → PDF view (that chapter's pages)", pdf, 4.0)
+        print(f"  server CPU time per edit (both views): {cpu:.2f} s")
         growth = (rss_last - rss_first) / rss_first * 100 if rss_first else float("nan")
         print(f"  server RSS: {rss_first:.0f} MB after the first edit, {rss_last:.0f} MB after "
               f"{total} ({growth:+.1f} %; goal within ±20 %)")
@@ -241,6 +261,7 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-book", action="store_true")
+    parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--edits", type=int, default=10, help="seed post edits (default 10)")
     parser.add_argument("--book-edits", type=int, default=5)
     parser.add_argument("--memory-edits", type=int, default=50)
@@ -255,7 +276,8 @@ def main() -> None:
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            bench_seed(browser, Path(tmp), args.edits)
+            if not args.skip_seed:
+                bench_seed(browser, Path(tmp), args.edits)
             if not args.skip_book:
                 bench_book(browser, Path(tmp), args.book_edits, args.memory_edits)
         finally:

@@ -170,6 +170,12 @@ def test_live_update_and_error_overlay_in_a_real_browser(served: Served) -> None
             # The first PDF is laid out when the PDF view is first opened.
             pdf.wait_for_selector(".hs-page[data-loaded] .hs-text", timeout=40_000)
             expect(pdf.locator(".hs-page figcaption").first).to_have_text("1")
+            # The bundled fonts load in the browser (Chromium's sanitiser rejects NanumGothic's
+            # empty TSI3 table: the server drops it).
+            loaded = epub.evaluate("Promise.all([...document.fonts].filter(f => "
+                                   "f.family.includes('hanji-sans') && f.weight === '400')"
+                                   ".map(f => f.load().then(() => 'ok', () => 'failed')))")
+            assert loaded == ["ok"]
             epub.evaluate("window.scrollTo(0, 120)")
 
             served.post.write_text(original.replace("처음 문단은", "고친 문단에 새말누리가"),

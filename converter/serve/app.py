@@ -34,7 +34,7 @@ from ..builder import Document
 from ..resources import fonts_dir
 from .files import safe_file
 from .preview import Preview
-from .views import WIDTHS, theme_css
+from .views import WIDTHS, theme_css, web_font
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,10 @@ async def font_file(request: Request) -> Response:
                      suffixes=frozenset({".ttf", ".otf", ".woff", ".woff2"}))
     if path is None:
         return _not_found()
-    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+    data = await run_in_threadpool(web_font, path)
+    media_type = "font/otf" if path.suffix.lower() == ".otf" else "font/ttf"
+    return Response(data, media_type=media_type,
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def asset_file(request: Request) -> Response:

@@ -8,11 +8,14 @@ never stops the server: it becomes a problem shown in the page, and the last goo
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
+import gc
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,25 @@ log = logging.getLogger(__name__)
 
 #: Documents whose previews are kept up to date without an open page (most recent first).
 RECENT_DOCUMENTS = 3
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """After a layout: collect the laid-out document's cycles and hand the freed heap back to
+    the system (glibc keeps it otherwise, and a server's size would creep up edit by edit)."""
+    gc.collect()
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 class Preview:
@@ -227,6 +249,7 @@ class Preview:
             had_problem = self._pdf_problems.pop(key, None) is not None
             self._pdf_wanted.add(key)
         self.builds += 1
+        release_memory()
         log.info("PDF of %s written in %.3f s", key, time.perf_counter() - started)
         self.publish({"type": "pdf", "doc": key, "version": rendered.version,
                       "pages": len(rendered.sizes)})

@@ -8,6 +8,9 @@ links to other chapters at their reading views.
 from __future__ import annotations
 
 import copy
+import functools
+import io
+from pathlib import Path
 from urllib.parse import quote
 
 from lxml import html
@@ -85,4 +88,27 @@ def theme_css(builder: Builder) -> str:
     return "\n".join(parts)
 
 
-__all__ = ["WIDTHS", "chapter_files", "chapter_html", "theme_css"]
+#: Tables browsers' font sanitiser (OTS) rejects and readers never use: VTT hinting sources
+#: (an empty ``TSI3`` makes Chromium refuse NanumGothic outright).
+_DROPPED_TABLES = ("TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "TSIB", "TSIC", "TSID", "TSIJ",
+                   "TSIP", "TSIS", "TSIV")
+
+
+@functools.lru_cache(maxsize=16)
+def web_font(path: Path) -> bytes:
+    """A bundled font as the reading view sends it: every glyph kept (the author may type any
+    character), the tables browsers reject dropped (the EPUB writer's subsets drop them too)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=False)
+    dropped = [tag for tag in _DROPPED_TABLES if tag in font]
+    if not dropped:
+        return path.read_bytes()
+    for tag in dropped:
+        del font[tag]
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = ["WIDTHS", "chapter_files", "chapter_html", "theme_css", "web_font"]
