@@ -240,14 +240,16 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
             if n == 0:
                 rss_first = rss_mb(process.pid)
                 cpu = cpu_seconds(process.pid)
-            elif n == edits:
-                cpu = (cpu_seconds(process.pid) - cpu) / edits
             elif n <= edits:
                 if "epub" in found:
                     epub.append(found["epub"])
                 if "pdf" in found:
                     pdf.append(found["pdf"])
+                if n == edits:
+                    cpu = (cpu_seconds(process.pid) - cpu) / edits
             rss_last = rss_mb(process.pid)
+            if n + 1 in (1, 10, 25, 50) or n + 1 == total:
+                print(f"  server RSS after {n + 1} edits: {rss_last:.0f} MB", flush=True)
         print(f"  chapter {number} ({post.name}), {edits} edits (load average "
               f"{load_average()}):")
         report("save → EPUB view (that chapter)", epub, 0.5)

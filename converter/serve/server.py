@@ -44,6 +44,20 @@ class PreviewServer(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
+def limit_heap_arenas(arenas: int = 2) -> None:
+    """glibc gives each thread that allocates its own heap arena (up to 8 per core), and a
+    long-lived server with a thread pool keeps them all: cap them, before threads start."""
+    import ctypes
+    import ctypes.util
+
+    m_arena_max = -8  # glibc's M_ARENA_MAX
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(m_arena_max, arenas)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def warm_up() -> None:
     """Import and patch WeasyPrint now, so the first PDF is not 1-2 s late."""
     from ..writers.pdf import warm_up_weasyprint
@@ -82,6 +96,7 @@ def serve(target: str | Path, *, options: Options | None = None, host: str = DEF
     ``on_ready`` is called with the URL once the server listens. Raises
     :class:`~converter.errors.HanjiError` if ``target`` cannot be previewed.
     """
+    limit_heap_arenas()
     with _output_dir(output_dir) as out:
         builder = Builder(target, options=options, output_dir=out)
         warm = threading.Thread(target=warm_up, name="hanji-warm-up", daemon=True)
