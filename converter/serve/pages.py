@@ -14,6 +14,7 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -60,8 +61,8 @@ class PageRenderer:
         sizes: list[tuple[float, float]] = []
         destinations: dict[str, int] = {}
         with pikepdf.open(path) as pdf:
-            pages: dict[tuple[int, int], int] = {page.objgen: i
-                                                 for i, page in enumerate(pdf.pages)}
+            # page object (number, generation) → page index
+            pages: dict[Any, int] = {page.objgen: i for i, page in enumerate(pdf.pages)}
             for page in pdf.pages:
                 box = [float(v) for v in page.mediabox]
                 sizes.append((box[2] - box[0], box[3] - box[1]))
