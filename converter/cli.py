@@ -628,7 +628,7 @@ class _BookProgress:
               help="Jekyll site root (default: nearest folder with _config.yml).")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Image and layout cache folder (default: user cache dir).")
-@click.pass_obj
+@_with_ui
 def serve(ui: _Ui, target: Path, port: int, host: str, open_browser: bool,
           **flags: Any) -> None:
     """Live preview of a post, a site folder or a book.yml while you write.
