@@ -8,7 +8,7 @@ With ``--build`` the EPUBs (and PDFs) are first built into OUTDIR by ``python -m
 (so ``PYTHONPATH`` chooses the code measured: another checkout gives its "before" numbers).
 Then every EPUB in OUTDIR is checked: Ace's violations by impact (critical, serious,
 moderate, minor) and rule, and EPUBCheck's errors and warnings; every PDF gets
-:func:`converter.writers.pdf_tags.check_structure` (when that module is present).
+:func:`converter.writers.pdf.tags.check_structure` (when that module is present).
 
 Ace is ``ace-puppeteer`` from npm (``ELECTRON_SKIP_BINARY_DOWNLOAD=1
 PUPPETEER_SKIP_DOWNLOAD=1 npm install -g @daisy/ace``), found on PATH or in ``$HANJI_ACE``,
@@ -186,7 +186,7 @@ def main() -> int:
                     rules[(impact, rule)] += n
         print("  ".join(line), flush=True)
     try:
-        from converter.writers.pdf_tags import check_structure
+        from converter.writers.pdf.tags import check_structure
     except ImportError:
         check_structure = None  # type: ignore[assignment]
     if check_structure is not None:

@@ -13,10 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SiteBuilder
 
 import converter
-
-from conftest import SiteBuilder
 
 ACE = os.environ.get("HANJI_ACE") or shutil.which("ace-puppeteer")
 CHROMIUM = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _pipeline import convert
 
 from converter.options import Options
 from converter.series import BookConfig
 from converter.transforms.alt_text import is_meaningless
-
-from _pipeline import convert
 
 
 @pytest.mark.parametrize("alt, src", [

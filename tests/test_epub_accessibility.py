@@ -5,11 +5,10 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from conftest import SiteBuilder, epub_texts, epubcheck_problems
 from lxml import etree
 
 import converter
-
-from conftest import SiteBuilder, epub_texts, epubcheck_problems
 
 OPF = "{http://www.idpf.org/2007/opf}"
 XHTML = "{http://www.w3.org/1999/xhtml}"

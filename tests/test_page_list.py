@@ -8,13 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import SiteBuilder, epubcheck_problems
 from lxml import etree
 
 from converter.options import Options
 from converter.series import build_book
 from converter.writers.page_list import canonical_text
-
-from conftest import SiteBuilder, epubcheck_problems
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB = "{http://www.idpf.org/2007/ops}"

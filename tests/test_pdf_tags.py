@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import SiteBuilder
 from pikepdf import Name
 
 import converter
-from converter.writers.pdf_tags import check_structure, write_options
-
-from conftest import SiteBuilder
+from converter.writers.pdf.tags import check_structure, write_options
 
 BODY = """
 첫 문단입니다. [링크](https://example.com/hanji)도 있습니다.

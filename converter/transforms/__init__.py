@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from lxml import html
 
+from ..kramdown_config import KramdownOptions
 from ..registry import Registry
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class TransformContext:
     lang: str = "ko"
     #: Descriptions of images supplied by the author (path or file name -> alt text).
     image_descriptions: Mapping[str, str] = field(default_factory=dict)
+    #: The site's kramdown settings (Jekyll's defaults when the site sets none).
+    kramdown: KramdownOptions = field(default_factory=KramdownOptions)
     #: Set by transforms that find something writers care about.
     flags: dict[str, bool] = field(default_factory=dict)
 
@@ -51,12 +54,7 @@ TRANSFORMS: Registry[Transform] = Registry()
 
 def transform(name: str, priority: float) -> Callable[[Transform], Transform]:
     """Decorator registering a tree transform."""
-
-    def register(fn: Transform) -> Transform:
-        TRANSFORMS.register(fn, name, priority)
-        return fn
-
-    return register
+    return TRANSFORMS.decorator(name, priority)
 
 
 def apply_transforms(root: html.HtmlElement, ctx: TransformContext) -> None:
@@ -73,6 +71,7 @@ def _load_transforms() -> None:
         attributes,
         code,
         definition_lists,
+        diagrams,
         figures,
         footnotes,
         html_quirks,
@@ -81,7 +80,9 @@ def _load_transforms() -> None:
         kramdown_classes,
         links,
         math,
+        math_numbers,
         semantics,
+        smart_typography,
         tables,
         typography,
     )

@@ -57,8 +57,9 @@ _SUMMARY = {
 }
 #: Labels of the navigation document's landmarks and page list.
 LANDMARK_LABELS = {
-    "ko": {"landmarks": "길잡이", "bodymatter": "본문", "pages": "쪽 목록"},
-    "en": {"landmarks": "Landmarks", "bodymatter": "Start of content", "pages": "Pages"},
+    "ko": {"landmarks": "길잡이", "bodymatter": "본문", "pages": "쪽 목록", "cover": "표지"},
+    "en": {"landmarks": "Landmarks", "bodymatter": "Start of content", "pages": "Pages",
+           "cover": "Cover"},
 }
 
 
@@ -263,12 +264,15 @@ def add_metadata(eb: Any, facts: Facts) -> None:
         meta("a11y:certifiedBy", CERTIFIER)
 
 
-def landmarks(eb: Any, lang: str, first_chapter: Any, nav_file: str | None) -> dict[str, Any]:
+def landmarks(eb: Any, lang: str, first_chapter: Any, nav_file: str | None,
+              cover_file: str | None = None) -> dict[str, Any]:
     """Landmarks for the navigation document (EbookLib's guide) and the writer options that
     title them. ``nav_file`` only when the navigation document is in the spine (links to
-    non-spine documents are errors)."""
+    non-spine documents are errors); ``cover_file``: the cover page, when there is one."""
     text = labels(lang, LANDMARK_LABELS)
-    eb.guide = [{"type": "toc", "href": nav_file, "title": eb.title}] if nav_file else []
+    eb.guide = [{"type": "cover", "href": cover_file, "title": text["cover"]}] if cover_file else []
+    if nav_file:
+        eb.guide.append({"type": "toc", "href": nav_file, "title": eb.title})
     if first_chapter is not None:
         eb.guide.append({"type": "bodymatter", "href": first_chapter.file_name,
                          "title": text["bodymatter"]})

@@ -30,7 +30,7 @@ from typing import Any
 
 from lxml import etree
 
-from .accessibility import LANDMARK_LABELS, _SUMMARY, labels, rewrite_epub
+from .accessibility import _SUMMARY, LANDMARK_LABELS, labels, rewrite_epub
 
 #: (part, path, offset): ``part`` is a chapter id or "cover", "title-page", "toc".
 PageStart = tuple[str, list[int], int]

@@ -1,0 +1,277 @@
+"""The PDF writer: the book as one HTML document with print CSS, for WeasyPrint.
+
+Adapts the book tree for paged media: cover, title page, TOC with page numbers (CSS
+``target-counter``), footnotes at the foot of the page (``float: footnote``), math as SVG,
+Korean word joiners (see :mod:`converter.writers.linebreak`), then has it laid out: a post as
+one document (:mod:`.document`), a book chapter by chapter (:mod:`.book`), in the helper
+processes it was given. Reads only prepared images and bundled fonts and themes
+(:class:`~converter.writers.fetcher.RestrictedFetcher`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from lxml import etree, html
+
+from ...book import Asset, Book
+from ...errors import OutputError
+from ...fonts import needed_families
+from ...images import ImageProfile, ImageRequest, PreparedImage
+from ...options import PAGE_SIZES, page_size_css
+from ...processes import WarmProcess
+from ...resources import fonts_dir, themes_dir
+from .. import linebreak
+from ..base import Writer, WriteResult, WriterHelpers, place_images
+from ..layout import (
+    chapter_section,
+    label,
+    label_headings,
+    title_page,
+    toc_nav,
+    wants_toc,
+)
+from ..stylesheet import build_stylesheet
+from . import document
+from .book import lay_out_book
+from .engine import PdfResult, warm_up_weasyprint
+from .frame import FRAME_CSS, FrameMismatch
+
+log = logging.getLogger(__name__)
+
+#: Share of the page width the text block takes (the themes' margins), for image sizing.
+_TEXT_WIDTH_SHARE = 0.78
+_MM_PER_INCH = 25.4
+
+
+def _page_width_mm(page_size: str) -> float:
+    key = page_size.strip().upper()
+    if key in PAGE_SIZES:
+        return PAGE_SIZES[key][0]
+    value = page_size_css(page_size).split()[0]
+    units = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+    for unit, factor in units.items():
+        if value.endswith(unit):
+            return float(value[: -len(unit)]) * factor
+    return 148.0
+
+
+class PdfWriter(Writer):
+    """Writes a paginated, print-quality PDF with WeasyPrint."""
+
+    format: ClassVar[str] = "pdf"
+    supports_mathml: ClassVar[bool] = False
+    subsets_fonts: ClassVar[bool] = True  # WeasyPrint subsets embedded fonts itself
+
+    @property
+    def page_size(self) -> str:
+        """The page size option, else the theme's."""
+        return self.options.page_size or self.theme.page_size or "A5"
+
+    #: WeasyPrint's imports take 1–2 s: with a helper process the PDF is laid out there.
+    helper_warm_up: ClassVar[Callable[[], None] | None] = warm_up_weasyprint
+
+    def image_request(self, asset: Asset) -> ImageRequest:
+        """300 dpi (by default) of the width the image occupies on the page."""
+        text_width_in = _page_width_mm(self.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
+        target = round(text_width_in * asset.width_fraction * self.options.pdf_image_dpi)
+        # WeasyPrint expands palette PNGs to RGB (two re-encodes); true-colour PNGs it embeds
+        # as they are (see converter.writers.patches.pdf_images).
+        profile = ImageProfile(max_long_edge=None, max_pixels=None,
+                               jpeg_quality=self.options.jpeg_quality, palette=False)
+        return ImageRequest(source=asset.source, profile=profile, target_width_px=max(target, 64))
+
+    def build_document(self, book: Book, images: dict[str, PreparedImage],
+                       formulas: WarmProcess | None = None) -> html.HtmlElement:
+        """The whole book as one HTML document for WeasyPrint; ``formulas``, a helper drawing
+        the book's formulas (:func:`~converter.writers.math_svg.draw_formulas`), if any."""
+        lang = book.meta.lang
+        doc = html.Element("html", {"lang": lang})
+        head = etree.SubElement(doc, "head")
+        etree.SubElement(head, "meta", {"charset": "utf-8"})
+        title = etree.SubElement(head, "title")
+        title.text = book.meta.title
+        if book.meta.author:
+            etree.SubElement(head, "meta", {"name": "author", "content": book.meta.author})
+        keywords = sorted({t for c in book.chapters for t in c.tags})
+        if keywords:
+            etree.SubElement(head, "meta", {"name": "keywords", "content": ", ".join(keywords)})
+        if book.meta.date:
+            etree.SubElement(head, "meta", {"name": "dcterms.created",
+                                           "content": book.meta.date.isoformat()})
+        etree.SubElement(head, "meta", {"name": "generator", "content": "hanji"})
+        style = etree.SubElement(head, "style")
+        style.text = self.stylesheet(book.text() + label(lang, "toc"))
+        body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
+        if self.options.cover_page:
+            body.append(self.cover(book, images))
+        if book.kind == "book":
+            body.append(title_page(book))
+        if wants_toc(book):
+            body.append(toc_nav(book))
+        for chapter, chapter_body in zip(book.chapters, self.copy_book_bodies(book)):
+            self.place_images(chapter_body, images)
+            self.page_footnotes(chapter_body)
+            body.append(chapter_section(chapter, chapter_body))
+        if book.has_math:
+            from ..math_svg import (  # only books with math pay for it
+                FormulaCache,
+                mathml_to_svg,
+            )
+
+            drawn = FormulaCache(self.formula_directory)
+            if formulas is not None:
+                try:
+                    drawn.seed(formulas.result())
+                except OutputError as exc:  # the formulas are drawn here instead
+                    log.debug("formula helper failed: %s", exc)
+            mathml_to_svg(body, drawn, warn=self.diagnostics.warn)
+        label_headings(body)  # outline and running heads from the text before the joiners
+        linebreak.apply(body)
+        return doc
+
+    def stylesheet(self, text: str | None = None) -> str:
+        """@font-face rules, the theme's print CSS, the page size, the user's extra CSS.
+
+        With ``text``, only the font families it needs are declared: WeasyPrint loads every
+        declared font file (the bundle is over 30 MB), so unused fallbacks cost real time.
+        """
+        families = (needed_families(text, self.theme.fonts.values()) if text is not None
+                    else self.theme.font_families())
+        return build_stylesheet(families, lambda font: font.path.resolve().as_uri(),
+                                self.theme.print_css, self.options.extra_css,
+                                rules=[f"@page {{ size: {page_size_css(self.page_size)}; }}"])
+
+    def cover(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
+        """The cover: the teaser image, or a generated cover with the title."""
+        section = html.Element("section", {"class": "cover", "lang": book.meta.lang})
+        prepared = images.get(book.cover.id) if book.cover is not None else None
+        if prepared is not None:
+            section.set("class", "cover cover-image")
+            etree.SubElement(section, "img", {"src": prepared.path.resolve().as_uri(), "alt": ""})
+        else:
+            section.set("class", "cover cover-generated")
+        title = etree.SubElement(section, "p", {"class": "cover-title"})
+        title.text = book.meta.title
+        if book.meta.author:
+            author = etree.SubElement(section, "p", {"class": "cover-author"})
+            author.text = book.meta.author
+        return section
+
+    @staticmethod
+    def place_images(root: html.HtmlElement, images: dict[str, PreparedImage]) -> None:
+        """Point images at their prepared files; unprepared ones become placeholders."""
+        place_images(root, lambda asset_id: images[asset_id].path.resolve().as_uri()
+                     if asset_id in images else None)
+
+    @staticmethod
+    def page_footnotes(root: html.HtmlElement) -> None:
+        """Move footnote texts to their call sites as ``float: footnote`` spans."""
+        notes: dict[str, html.HtmlElement] = {}
+        for container in list(root.find_class("footnotes")) + list(root.find_class("footnote")):
+            if container.tag != "div":
+                continue
+            for item in container.iter("li"):
+                if item.get("id"):
+                    notes[item.get("id")] = item
+        for sup in list(root.iter("sup")):
+            link = sup.find("a")
+            if link is None:
+                continue
+            target = (link.get("href") or "").lstrip("#")
+            item = notes.get(target)
+            if item is None:
+                continue
+            note = html.Element("span", {"class": "footnote"})
+            for back in list(item.find_class("footnote-backref")):
+                back.drop_tree()
+            paragraphs = [p for p in item if p.tag == "p"] or [item]
+            for index, p in enumerate(paragraphs):
+                if index:
+                    etree.SubElement(note, "br")
+                if p.text:
+                    if len(note):
+                        note[-1].tail = (note[-1].tail or "") + p.text
+                    else:
+                        note.text = (note.text or "") + p.text
+                for child in list(p):
+                    note.append(child)
+            note.tail = sup.tail
+            sup.getparent().replace(sup, note)
+        for container in list(root.find_class("footnotes")) + list(root.find_class("footnote")):
+            if container.tag == "div" and container.getparent() is not None:
+                container.drop_tree()
+
+    def write(self, book: Book, target: Path, images: dict[str, PreparedImage]) -> WriteResult:
+        """Render ``book`` and write the PDF atomically."""
+        return self.begin(book, target, images)()
+
+    def begin(self, book: Book, target: Path, images: dict[str, PreparedImage],
+              helpers: WriterHelpers | None = None) -> Callable[[], WriteResult]:
+        """Build the document here; lay it out in the ``helpers``' processes if there are any
+        (the returned function waits for them), else here and now.
+
+        A book of several chapters is laid out chapter by chapter, in parallel and cached
+        (:mod:`.book`); a single post as one document.
+        """
+        helpers = helpers or WriterHelpers()
+        document_tree = self.build_document(book, images, helpers.formulas)
+        image_dirs = {p.path.resolve().parent for p in images.values()}
+        # Custom themes (folders outside the package) may reference their own files.
+        roots = [fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs]
+        error_path = (book.chapters[0].source if book.chapters else None) or target
+        processes = helpers.processes
+        if book.kind == "book" and len(book.chapters) > 1:
+            work = partial(self._write_by_chapter, document_tree, roots, target, error_path,
+                           processes)
+        else:
+            source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
+            job = (source, str(themes_dir()) + "/", roots, target, error_path,
+                   self.options.tagged_pdf)
+            work = partial(document.render_whole, job, processes, error_path)
+        if not processes:
+            rendered = work()
+            return lambda: self._result(target, rendered)
+        # The layout processes are driven from a thread: this one goes on (the EPUB writer).
+        conductor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-pdf")
+        pending = conductor.submit(work)
+        conductor.shutdown(wait=False)
+        return lambda: self._result(target, pending.result())
+
+    def _write_by_chapter(self, document_tree: html.HtmlElement, roots: list[Path],
+                          target: Path, error_path: Path, processes: Sequence[WarmProcess]
+                          ) -> PdfResult:
+        """Lay the book out chapter by chapter (:mod:`.book`), layouts cached beside the
+        images; as one document if the theme's pages do not allow it."""
+        base_url = str(themes_dir()) + "/"
+        stylesheet = document_tree.find("head/style").text or ""
+        with contextlib.ExitStack() as stack:
+            if self.cache is not None:
+                directory = self.cache.directory / "pdf"
+            else:
+                directory = Path(stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="hanji-pdf-")))
+            try:
+                return lay_out_book(document_tree, stylesheet,
+                                    FRAME_CSS.read_text(encoding="utf-8"), base_url, roots,
+                                    target, directory, processes, error_path,
+                                    tagged=self.options.tagged_pdf)
+            except FrameMismatch as exc:
+                log.info("%s: laying the book out as one document", exc.message)
+                source = html.tostring(document_tree, encoding="unicode",
+                                       doctype="<!DOCTYPE html>")
+                return document.render_whole((source, base_url, roots, target, error_path,
+                                              self.options.tagged_pdf), processes, error_path)
+
+    def _result(self, target: Path, rendered: PdfResult) -> WriteResult:
+        for message in rendered.warnings:
+            self.diagnostics.warn(message)
+        return WriteResult(path=target, format=self.format, pages=rendered.pages,
+                           size=rendered.size, page_starts=rendered.page_starts)
