@@ -107,3 +107,14 @@ def test_markers_land_on_the_text_that_starts_each_page(book: tuple[Path, Path])
         assert after[:7] in pages[folio - 1][:60], (folio, after[:20], pages[folio - 1][:80])
         checked += 1
     assert checked >= len(pages) - 6
+
+
+def test_cover_page_is_a_landmark_and_carries_page_one(book: tuple[Path, Path]) -> None:
+    _, epub = book
+    with zipfile.ZipFile(epub) as archive:
+        nav = etree.fromstring(archive.read("EPUB/nav.xhtml"))
+    landmarks = nav.find(f".//{XHTML}nav[@{EPUB}type='landmarks']")
+    kinds = {a.get(f"{EPUB}type"): a.get("href") for a in landmarks.iter(f"{XHTML}a")}
+    assert kinds["cover"] == "text/cover.xhtml"
+    assert list(kinds) == ["cover", "toc", "bodymatter"]
+    assert markers(epub)[1][0] == "EPUB/text/cover.xhtml"
