@@ -118,3 +118,14 @@ def test_cover_page_is_a_landmark_and_carries_page_one(book: tuple[Path, Path]) 
     assert kinds["cover"] == "text/cover.xhtml"
     assert list(kinds) == ["cover", "toc", "bodymatter"]
     assert markers(epub)[1][0] == "EPUB/text/cover.xhtml"
+
+
+def test_a_page_starting_with_an_inline_element_gets_its_marker_before_it() -> None:
+    from lxml import html
+
+    from converter.writers.page_list import _insert, _marker
+
+    heading = html.fragment_fromstring("<h1><em>강조</em> 제목</h1>")
+    _insert(heading.find("em"), 0, [_marker("2")])
+    assert heading[0].get("aria-label") == "2" and heading[1].tag == "em"
+    assert heading[1].text == "강조"

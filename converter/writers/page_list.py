@@ -44,6 +44,10 @@ _IGNORED = re.compile(r"[\s\u2060\u00ad\u200b]+")
 #: pages, at the chapter's end in the EPUB), the footnote calls, formulas (SVG / MathML).
 _SKIPPED_TAGS = {"math", "svg", "script", "style"}
 _SKIPPED_CLASSES = {"footnote", "footnote-ref", "footnotes"}
+#: Inline elements: a page marker at their first character goes before them.
+_INLINE = frozenset({"a", "abbr", "b", "bdi", "cite", "code", "del", "em", "i", "ins", "kbd",
+                     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "u",
+                     "var"})
 _PARTS = ("cover", "title-page", "toc")
 
 
@@ -230,6 +234,15 @@ def _insert(element: Any, offset: int, markers: list[etree._Element]) -> None:
         for marker in markers:
             target.addprevious(marker)
         return
+    if offset == 0 and _local(element.tag) in _INLINE:
+        # A page starting with an inline element (``h1 > em``): the markers go before it,
+        # not inside it, so that the element keeps its text whole.
+        while (_local(element.getparent().tag) in _INLINE and element.getprevious() is None
+               and not (element.getparent().text or "").strip()):
+            element = element.getparent()
+        for marker in markers:
+            element.addprevious(marker)
+        return
     seen = 0
     for owner, where, text in _texts(element):
         counted = [i for i, ch in enumerate(text) if not _IGNORED.match(ch)]
@@ -237,6 +250,16 @@ def _insert(element: Any, offset: int, markers: list[etree._Element]) -> None:
             seen += len(counted)
             continue
         cut = counted[offset - seen] if offset - seen < len(counted) else len(text)
+        if (where == "text" and owner is not element and not text[:cut].strip()
+                and _local(owner.tag) in _INLINE):
+            # The same for an inline element inside the one the page starts in.
+            while (owner.getparent() is not element and owner.getprevious() is None
+                   and _local(owner.getparent().tag) in _INLINE
+                   and not (owner.getparent().text or "").strip()):
+                owner = owner.getparent()
+            for marker in markers:
+                owner.addprevious(marker)
+            return
         before, after = text[:cut], text[cut:]
         if where == "text":
             owner.text = before
