@@ -44,6 +44,60 @@ def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
 
 
+Marks = Literal["none", "crop"]
+#: PDF standards the print profile can write (see :mod:`converter.press.variant`).
+PdfStandard = Literal["pdf/x-4", "pdf/a-2b", "pdf/a-3b", "none"]
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """The print profile (``--print`` and its companions; ``print:`` in book.yml and in a
+    theme's ``theme.yml``). ``None`` means unset: the theme's value, else the default named
+    here. Trim sizes and paper presets: :mod:`converter.press.trim`."""
+
+    enabled: bool | None = field(default=None, metadata=_doc(
+        "Print-ready PDF (--print): PDF/X-4, bleed, the book's cover as <stem>-cover.pdf, a "
+        "preflight report. Default: off (the screen PDF)."))
+    trim: str | None = field(default=None, metadata=_doc(
+        "Trim size: 신국판 (singuk) 152×225, 국판 (guk) 148×210, 46판 (46) 128×188, 크라운판 "
+        "(crown) 176×248, 46배판 (46bae) 188×257, A5, B5, or 'W H' in millimetres. "
+        "Replaces page_size; margins scale with it."))
+    bleed: str | None = field(default=None, metadata=_doc(
+        "Bleed beyond the trim on every side, e.g. '3mm'. Default: 3mm with --print, else 0."))
+    marks: Marks | None = field(default=None, metadata=_doc(
+        "Printer's marks: none or crop (drawn outside the bleed). Default: none."))
+    gray: bool | None = field(default=None, metadata=_doc(
+        "Black-and-white interior: images and colours to grays. Default: off."))
+    standard: PdfStandard | None = field(default=None, metadata=_doc(
+        "PDF standard: pdf/x-4 (default with --print), pdf/a-2b or pdf/a-3b (archiving), none."))
+    recto_chapters: bool | None = field(default=None, metadata=_doc(
+        "Start every chapter on a right-hand page. Default: off."))
+    pad_to: int | None = field(default=None, metadata=_doc(
+        "Pad the page count to a multiple of this (1, 2, 4, 8, 16, 32) with blank pages at the "
+        "end. Default: 2 with --print, else 1."))
+    paper: str | None = field(default=None, metadata=_doc(
+        "Interior paper for the spine width: a preset (mojo80, mojo100, bulky70, snow100) or "
+        "the thickness of one leaf in millimetres (e.g. '0.1'). Default: mojo80."))
+    blurb: str | None = field(default=None, metadata=_doc(
+        "Back-cover text of the wraparound cover."))
+    output_profile: Path | None = field(default=None, metadata=_doc(
+        "CMYK ICC profile of the PDF/X output intent. Default: the bundled FOGRA39 "
+        "(ISOcoated_v2_300_bas.icc, zlib licence)."))
+    min_dpi: int | None = field(default=None, metadata=_doc(
+        "Preflight: warn about images below this effective resolution. Default: 200."))
+
+    def __post_init__(self) -> None:
+        from .press.trim import check_print_options  # the numbers live with the trim sizes
+
+        check_print_options(self)
+
+    def merged(self, other: PrintOptions) -> PrintOptions:
+        """These options with every field ``other`` sets."""
+        return dataclasses.replace(self, **{f.name: getattr(other, f.name)
+                                            for f in dataclasses.fields(other)
+                                            if getattr(other, f.name) is not None})
+
+
 @dataclass(frozen=True)
 class Options:
     """How to build: formats, look, limits. All fields have safe defaults."""
@@ -88,8 +142,12 @@ class Options:
         "Deepest HTML nesting accepted; deeper content is flattened with a warning. "
         "(WeasyPrint's layout recurses per level: about 130 nested blocks is its limit.)"))
     timeout: float = field(default=600.0, metadata=_doc("Seconds allowed per post (batch mode)."))
+    print: PrintOptions = field(default_factory=PrintOptions, metadata=_doc(
+        "The print profile (a mapping of PrintOptions keys; `print: true` is `enabled`)."))
 
     def __post_init__(self) -> None:
+        if not isinstance(self.print, PrintOptions):
+            object.__setattr__(self, "print", print_options(self.print))
         for name in ("jobs", "epub_image_max_edge", "epub_image_max_pixels", "pdf_image_dpi",
                      "max_post_bytes", "max_image_pixels", "max_images", "max_html_depth"):
             value = getattr(self, name)
@@ -115,6 +173,18 @@ class Options:
 
     def replace(self, **changes: Any) -> Options:
         return dataclasses.replace(self, **changes)
+
+
+def print_options(value: Any, *, source: Path | None = None,
+                  prefix: str = "print.") -> PrintOptions:
+    """:class:`PrintOptions` from a mapping (book.yml, a theme), ``true``/``false`` or None."""
+    if value is None:
+        return PrintOptions()
+    if isinstance(value, PrintOptions):
+        return value
+    if isinstance(value, bool):
+        return PrintOptions(enabled=value)
+    return PrintOptions(**validate_fields(PrintOptions, value, source=source, prefix=prefix))
 
 
 def page_size_css(value: str) -> str:
@@ -147,6 +217,8 @@ def validate_fields(schema: type, data: Mapping[str, Any], *, source: Path | Non
 
 
 def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
+    if hint is PrintOptions:
+        return print_options(value, source=source, prefix=f"{key}.")
     origin = get_origin(hint)
     args = get_args(hint)
     if origin in (typing.Union, types.UnionType):

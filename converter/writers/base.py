@@ -32,6 +32,8 @@ class WriteResult:
     pages: int | None = None
     size: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: The print profile's preflight report (:mod:`converter.press.preflight`), if any.
+    report: dict[str, Any] | None = None
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,6 +29,9 @@ from ..errors import OutputError
 from ..fonts import font_face_css, needed_families
 from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
+from ..press import finish as press_finish
+from ..press import geometry as press_geometry
+from ..press.trim import PrintPlan
 from ..processes import WarmProcess, run_spread
 from ..resources import fonts_dir, themes_dir
 from . import font_subset, linebreak, pdf_images, svg_numbers
@@ -49,16 +52,20 @@ _TEXT_WIDTH_SHARE = 0.78
 _MM_PER_INCH = 25.4
 
 
-def _page_width_mm(page_size: str) -> float:
+def _page_width_mm(page_size: str, index: int = 0) -> float:
     key = page_size.strip().upper()
     if key in PAGE_SIZES:
-        return PAGE_SIZES[key][0]
-    value = page_size_css(page_size).split()[0]
+        return PAGE_SIZES[key][index]
+    value = page_size_css(page_size).split()[index]
     units = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
     for unit, factor in units.items():
         if value.endswith(unit):
             return float(value[: -len(unit)]) * factor
-    return 148.0
+    return 148.0 if index == 0 else 210.0
+
+
+def _page_height_mm(page_size: str) -> float:
+    return _page_width_mm(page_size, 1)
 
 
 #: The WeasyPrint series the patches below were written and tested against.
@@ -91,8 +98,14 @@ class PdfWriter(Writer):
 
     @property
     def page_size(self) -> str:
-        """The page size option, else the theme's."""
-        return self.options.page_size or self.theme.page_size or "A5"
+        """The print profile's trim size, else the page size option, else the theme's."""
+        return (press_geometry.page_size(self.print_plan) or self.options.page_size
+                or self.theme.page_size or "A5")
+
+    @cached_property
+    def print_plan(self) -> PrintPlan:
+        """The print profile (trim, bleed, standard…; inactive for a screen PDF)."""
+        return press_geometry.print_plan(self.options, self.theme)
 
     #: WeasyPrint's imports take 1–2 s: with a helper process the PDF is laid out there.
     helper_warm_up: ClassVar[Callable[[], None] | None] = warm_up_weasyprint
@@ -126,7 +139,8 @@ class PdfWriter(Writer):
         etree.SubElement(head, "meta", {"name": "generator", "content": "hanji"})
         style = etree.SubElement(head, "style")
         style.text = self.stylesheet(book.text() + label(lang, "toc"))
-        body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
+        body = etree.SubElement(doc, "body", {"class": " ".join(
+            [f"book kind-{book.kind}", *press_geometry.body_classes(self.print_plan)])})
         body.append(self.cover(book, images))
         if book.kind == "book":
             body.append(title_page(book))
@@ -166,6 +180,8 @@ class PdfWriter(Writer):
             font_face_css(families, lambda font: font.path.resolve().as_uri()),
             self.theme.print_css,
             f"@page {{ size: {page_size_css(self.page_size)}; }}",
+            press_geometry.stylesheet(self.print_plan, self.theme,
+                                      (_page_width_mm(self.page_size), _page_height_mm(self.page_size))),
         ]
         for extra in self.options.extra_css:
             try:
@@ -259,14 +275,16 @@ class PdfWriter(Writer):
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
             job = (source, str(themes_dir()) + "/", roots, target, error_path)
             work = partial(_render_whole, job, processes, error_path)
+        finish = (partial(press_finish.finish_pdf, self, book, images)
+                  if self.print_plan.active else None)
         if not processes:
             rendered = work()
-            return lambda: self._result(target, rendered)
+            return lambda: self._result(target, rendered, finish)
         # The layout processes are driven from a thread: this one goes on (the EPUB writer).
         conductor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-pdf")
         pending = conductor.submit(work)
         conductor.shutdown(wait=False)
-        return lambda: self._result(target, pending.result())
+        return lambda: self._result(target, pending.result(), finish)
 
     def _write_by_chapter(self, document_tree: html.HtmlElement, roots: list[Path],
                           target: Path, error_path: Path, processes: Sequence[WarmProcess]
@@ -295,11 +313,14 @@ class PdfWriter(Writer):
                                      error_path)
         return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings)
 
-    def _result(self, target: Path, rendered: RenderedPdf) -> WriteResult:
+    def _result(self, target: Path, rendered: RenderedPdf,
+                finish: Callable[[Path], dict[str, Any]] | None = None) -> WriteResult:
         for message in rendered.warnings:
             self.diagnostics.warn(message)
-        return WriteResult(path=target, format=self.format, pages=rendered.pages,
-                           size=rendered.size)
+        report = finish(target) if finish is not None else None  # the print profile's
+        pages = report["pages"] if report else rendered.pages  # with blank pages added
+        return WriteResult(path=target, format=self.format, pages=pages,
+                           size=target.stat().st_size, report=report)
 
 
 #: Added to the stylesheet of a book's frame (see :mod:`converter.writers.pdf_book`).

@@ -1,0 +1,60 @@
+"""The print profile's part of the PDF stylesheet and document: page geometry, theme CSS.
+
+Resolves :class:`~converter.options.PrintOptions` against the theme (:func:`print_plan`) and
+fills ``geometry.css`` with the numbers; the rest is the theme's ``press.css``/``gray.css``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING
+
+from .trim import PrintPlan, resolve
+
+if TYPE_CHECKING:
+    from ..options import Options
+    from ..themes import Theme
+
+_GEOMETRY = Path(__file__).with_name("geometry.css")
+
+
+def print_plan(options: Options, theme: Theme) -> PrintPlan:
+    """The print profile of a build: the options over the theme's ``print:`` defaults."""
+    return resolve(options.print, theme.print_profile)
+
+
+def page_size(plan: PrintPlan) -> str | None:
+    """The page size option for the trim (``"152mm 225mm"``), or None without one."""
+    if plan.trim is None:
+        return None
+    return f"{plan.trim[0]:g}mm {plan.trim[1]:g}mm"
+
+
+def stylesheet(plan: PrintPlan, theme: Theme, trim: tuple[float, float]) -> str:
+    """CSS appended after the theme's print CSS (empty when the plan is inactive)."""
+    if not plan.active:
+        return ""
+    top, outer, bottom, inner = plan.page_margins(trim)
+    geometry = Template(_GEOMETRY.read_text(encoding="utf-8")).substitute(
+        width=f"{trim[0]:g}mm", height=f"{trim[1]:g}mm", top=f"{top:g}mm",
+        outer=f"{outer:g}mm", bottom=f"{bottom:g}mm", inner=f"{inner:g}mm",
+        bleed=f"{plan.css_bleed:g}mm", marks=plan.marks)
+    parts = [theme.press_css, geometry]
+    if plan.gray:
+        parts.append(theme.gray_css)
+    return "\n".join(part for part in parts if part)
+
+
+def body_classes(plan: PrintPlan) -> list[str]:
+    """Classes on ``<body>`` the theme's press.css and gray.css select on."""
+    if not plan.active:
+        return []
+    classes = ["press"]
+    if plan.enabled:
+        classes.append("press-cover-separate")  # the cover is its own PDF
+    if plan.recto_chapters:
+        classes.append("recto-chapters")
+    if plan.gray:
+        classes.append("gray")
+    return classes
