@@ -10,41 +10,55 @@ report of both files (:mod:`.preflight`), written as ``<stem>-preflight.json``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
+from .cover import Layout, write_cover
 from .trim import PrintPlan, gutter_extra
 from .variant import pdf_variant, pdfa_flavour
 
 if TYPE_CHECKING:
     from ..book import Book
     from ..images import PreparedImage
-    from ..writers.pdf import PdfWriter
 
 log = logging.getLogger(__name__)
 
 PT_PER_MM = 72 / 25.4
 
 
-def finish_pdf(writer: PdfWriter, book: Book, images: dict[str, PreparedImage],
-               target: Path) -> dict[str, Any]:
-    """Finish the PDF ``target`` the writer laid out for ``book`` (see the module doc) and
-    return the preflight report (also written next to it as JSON)."""
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed onto it when the block succeeds."""
+    tmp = target.with_name(f".{target.name}.hanji-tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(f"cannot write output: {exc.strerror or exc}", path=target) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def finish_pdf(plan: PrintPlan, book: Book, images: dict[str, PreparedImage], target: Path,
+               *, layout: Layout) -> dict[str, Any]:
+    """Finish the PDF ``target`` laid out for ``book`` (see the module doc) and return the
+    preflight report (also written next to it as JSON)."""
     from .preflight import image_sources, preflight
 
-    plan = writer.print_plan
     title, author = book.meta.title, book.meta.author
     actions = finish_file(target, plan, title=title, author=author)
     report: dict[str, Any] = {}
     cover_path = None
     if plan.enabled and book.kind == "book":
-        from .cover import write_cover
-
         cover_path = target.with_name(f"{target.stem}-cover.pdf")
-        cover = write_cover(writer, book, images, cover_path, pages=actions["pages"])
+        cover = write_cover(plan, layout, book, images, cover_path, pages=actions["pages"])
         finish_file(cover_path, plan, title=title, author=author, cover=True)
         report["cover"] = cover
     report.update(preflight(target, plan, sources=image_sources(book, images)))
@@ -53,9 +67,7 @@ def finish_pdf(writer: PdfWriter, book: Book, images: dict[str, PreparedImage],
         report["cover"]["preflight"] = preflight(cover_path, plan, sources={},
                                                  cover=True)
     json_path = target.with_name(f"{target.stem}-preflight.json")
-    from ..writers.base import atomic_output
-
-    with atomic_output(json_path) as tmp:
+    with replacing(json_path) as tmp:
         tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     report["path"] = str(json_path)
     return report
@@ -66,7 +78,6 @@ def finish_file(target: Path, plan: PrintPlan, *, title: str, author: str,
     """Apply the plan to the PDF at ``target`` in place; what was done."""
     import pikepdf
 
-    from ..writers.base import atomic_output
     from . import standard
 
     try:
@@ -91,6 +102,7 @@ def finish_file(target: Path, plan: PrintPlan, *, title: str, author: str,
             from .gray import to_gray
 
             actions["gray"] = to_gray(pdf)
+        drop_empty_resources(pdf)
         variant = pdf_variant(plan)
         actions["standard"] = variant or "none"
         flavour = pdfa_flavour(variant)
@@ -100,15 +112,29 @@ def finish_file(target: Path, plan: PrintPlan, *, title: str, author: str,
         elif flavour:
             standard.make_pdfa(pdf)
         if flavour:
-            with atomic_output(target) as tmp:
+            with replacing(target) as tmp:
                 actions["pdfa_findings"] = standard.save_pdfa(pdf, tmp, flavour)
         else:
             version = "1.6" if variant == "pdf/x-4" else None
-            with atomic_output(target) as tmp:
+            with replacing(target) as tmp:
                 pdf.save(tmp, min_version=version or "", force_version=version,
                          object_stream_mode=pikepdf.ObjectStreamMode.generate,
                          compress_streams=True)
     return actions
+
+
+def drop_empty_resources(pdf: Any) -> None:
+    """Remove the empty /Pattern, /Shading… dictionaries WeasyPrint gives every page (checkers
+    that do not model patterns then have nothing to refuse)."""
+    from .gray import streams
+
+    for _, resources in list(streams(pdf)):
+        if resources is None:
+            continue
+        for key in ("/Pattern", "/Shading", "/XObject", "/ExtGState", "/Font"):
+            value = resources.get(key)
+            if value is not None and isinstance(value, type(resources)) and not len(value):
+                del resources[key]
 
 
 def pad_pages(pdf: Any, multiple: int) -> int:

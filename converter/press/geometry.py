@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .trim import PrintPlan, resolve
+from ..errors import ConfigError
+from ..options import print_options
+from .trim import (
+    DEFAULT_MARGINS,
+    DEFAULT_PAPER,
+    PrintPlan,
+    leaf_caliper,
+    length_mm,
+    trim_size,
+)
 
 if TYPE_CHECKING:
-    from ..options import Options
+    from ..options import Options, PrintOptions
     from ..themes import Theme
 
 _GEOMETRY = Path(__file__).with_name("geometry.css")
@@ -58,3 +67,30 @@ def body_classes(plan: PrintPlan) -> list[str]:
     if plan.gray:
         classes.append("gray")
     return classes
+
+
+def resolve(options: PrintOptions, theme_print: dict[str, Any] | None) -> PrintPlan:
+    """Merge the theme's ``print:`` keys under ``options`` and apply the defaults."""
+    theme_values = dict(theme_print or {})
+    margins = tuple(float(m) for m in theme_values.pop("margins", DEFAULT_MARGINS))
+    for key in ("css", "gray_css"):
+        theme_values.pop(key, None)
+    chosen = print_options(theme_values, prefix="theme print.").merged(options)
+    enabled = bool(chosen.enabled)
+    if len(margins) != 4:
+        raise ConfigError("theme 'print.margins' must be four numbers (top outer bottom inner)")
+    return PrintPlan(
+        enabled=enabled,
+        trim=trim_size(chosen.trim) if chosen.trim else None,
+        bleed=length_mm(chosen.bleed, "print.bleed") if chosen.bleed else (3.0 if enabled else 0.0),
+        marks=chosen.marks or "none",
+        gray=bool(chosen.gray),
+        standard=chosen.standard or ("pdf/x-4" if enabled else "none"),
+        recto_chapters=bool(chosen.recto_chapters),
+        pad_to=chosen.pad_to or (2 if enabled else 1),
+        caliper=leaf_caliper(chosen.paper or DEFAULT_PAPER),
+        blurb=chosen.blurb or "",
+        output_profile=str(chosen.output_profile) if chosen.output_profile else None,
+        min_dpi=chosen.min_dpi or 200,
+        margins=margins,  # type: ignore[arg-type]
+    )

@@ -122,8 +122,8 @@ def _all_resources(pdf: Any) -> list[Any]:
     return [*found.values(), *loose]
 
 
-def make_pdfa(pdf: Any, flavour: str) -> None:
-    """Prepare ``pdf`` for PDF/A-``flavour`` (2b, 3b) in place with pikepdf.pdfa."""
+def make_pdfa(pdf: Any) -> None:
+    """Prepare ``pdf`` for PDF/A (2b, 3b) in place; :func:`save_pdfa` does the rest."""
     for page in pdf.pages:
         group = page.obj.get("/Group")
         if group is not None and "/CS" in group:

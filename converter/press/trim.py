@@ -9,12 +9,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ConfigError
-
-if TYPE_CHECKING:
-    from ..options import PrintOptions
 
 #: Trim sizes (width, height in mm) by name; the Korean book sizes and two ISO ones.
 TRIM_SIZES: dict[str, tuple[float, float]] = {
@@ -103,8 +100,9 @@ def leaf_caliper(paper: str) -> float:
     return value
 
 
-def check_print_options(options: PrintOptions) -> None:
-    """Raise ConfigError for values the schema's types let through but that make no sense."""
+def check_print_options(options: Any) -> None:
+    """Raise ConfigError for values of a ``PrintOptions`` the schema's types let through but
+    that make no sense."""
     if options.trim is not None:
         trim_size(options.trim)
     if options.bleed is not None and not 0 <= length_mm(options.bleed, "print.bleed") <= 20:
@@ -165,32 +163,3 @@ def gutter_extra(pages: int) -> float:
 def spine_width(pages: int, caliper: float) -> float:
     """Spine width in mm: one leaf per two pages (rounded up), to a tenth of a millimetre."""
     return round(math.ceil(pages / 2) * caliper, 1)
-
-
-def resolve(options: PrintOptions, theme_print: dict[str, Any] | None) -> PrintPlan:
-    """Merge the theme's ``print:`` keys under ``options`` and apply the defaults."""
-    from ..options import print_options  # options imports this module lazily, in turn
-
-    theme_values = dict(theme_print or {})
-    margins = tuple(float(m) for m in theme_values.pop("margins", DEFAULT_MARGINS))
-    for key in ("css", "gray_css"):
-        theme_values.pop(key, None)
-    chosen = print_options(theme_values, prefix="theme print.").merged(options)
-    enabled = bool(chosen.enabled)
-    if len(margins) != 4:
-        raise ConfigError("theme 'print.margins' must be four numbers (top outer bottom inner)")
-    return PrintPlan(
-        enabled=enabled,
-        trim=trim_size(chosen.trim) if chosen.trim else None,
-        bleed=length_mm(chosen.bleed, "print.bleed") if chosen.bleed else (3.0 if enabled else 0.0),
-        marks=chosen.marks or "none",
-        gray=bool(chosen.gray),
-        standard=chosen.standard or ("pdf/x-4" if enabled else "none"),
-        recto_chapters=bool(chosen.recto_chapters),
-        pad_to=chosen.pad_to or (2 if enabled else 1),
-        caliper=leaf_caliper(chosen.paper or DEFAULT_PAPER),
-        blurb=chosen.blurb or "",
-        output_profile=str(chosen.output_profile) if chosen.output_profile else None,
-        min_dpi=chosen.min_dpi or 200,
-        margins=margins,  # type: ignore[arg-type]
-    )

@@ -275,8 +275,14 @@ class PdfWriter(Writer):
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
             job = (source, str(themes_dir()) + "/", roots, target, error_path)
             work = partial(_render_whole, job, processes, error_path)
-        finish = (partial(press_finish.finish_pdf, self, book, images)
-                  if self.print_plan.active else None)
+        finish = None
+        if self.print_plan.active:  # print-ready: page boxes, standard, cover, preflight
+            layout = press_finish.Layout(
+                stylesheet=self.stylesheet,
+                render=partial(_render_file, [fonts_dir(), themes_dir(), *self.theme.chain]),
+                page_size=(_page_width_mm(self.page_size), _page_height_mm(self.page_size)))
+            finish = partial(press_finish.finish_pdf, self.print_plan, book, images,
+                             layout=layout)
         if not processes:
             rendered = work()
             return lambda: self._result(target, rendered, finish)
@@ -406,6 +412,14 @@ def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagn
         raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
     for url in fetcher.refused:
         diagnostics.warn(f"refused to read {url}")
+
+
+def _render_file(roots: list[Path], source: str, extra_roots: list[Path],
+                 target: Path) -> None:
+    """Lay out ``source`` here and write it to ``target`` (the print profile's cover)."""
+    document, fetcher = render_document(source, str(themes_dir()) + "/", [*roots, *extra_roots],
+                                        target)
+    write_document(document, target, fetcher, Diagnostics())
 
 
 def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
