@@ -31,6 +31,7 @@ from ..images import ImageProfile, ImageRequest, PreparedImage
 from ..options import PAGE_SIZES, page_size_css
 from ..press import finish as press_finish
 from ..press import geometry as press_geometry
+from ..press import variant as pdf_variants
 from ..press.trim import PrintPlan
 from ..processes import WarmProcess, run_spread
 from ..resources import fonts_dir, themes_dir
@@ -273,7 +274,8 @@ class PdfWriter(Writer):
                            processes)
         else:
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
-            job = (source, str(themes_dir()) + "/", roots, target, error_path)
+            job = (source, str(themes_dir()) + "/", roots, target, error_path,
+                   pdf_variants.weasyprint_options(self.print_plan))
             work = partial(_render_whole, job, processes, error_path)
         finish = None
         if self.print_plan.active:  # print-ready: page boxes, standard, cover, preflight
@@ -315,8 +317,9 @@ class PdfWriter(Writer):
                 log.info("%s: laying the book out as one document", exc.message)
                 source = html.tostring(document_tree, encoding="unicode",
                                        doctype="<!DOCTYPE html>")
-                return _render_whole((source, base_url, roots, target, error_path), processes,
-                                     error_path)
+                job = (source, base_url, roots, target, error_path,
+                       pdf_variants.weasyprint_options(self.print_plan))
+                return _render_whole(job, processes, error_path)
         return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings)
 
     def _result(self, target: Path, rendered: RenderedPdf,
@@ -402,12 +405,14 @@ def render_document(source: str, base_url: str, roots: list[Path], error_path: P
     return document, fetcher
 
 
-def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics) -> None:
-    """Write a laid-out document to ``target`` atomically; what the fetcher refused to read
-    becomes a warning."""
+def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics,
+                   options: dict[str, Any] | None = None) -> None:
+    """Write a laid-out document to ``target`` atomically, with WeasyPrint's ``write_pdf``
+    ``options`` (:func:`converter.press.variant.weasyprint_options`); what the fetcher refused
+    to read becomes a warning."""
     try:
         with atomic_output(target) as tmp:
-            document.write_pdf(tmp)
+            document.write_pdf(tmp, **(options or {}))
     except OSError as exc:
         raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
     for url in fetcher.refused:
@@ -423,7 +428,8 @@ def _render_file(roots: list[Path], source: str, extra_roots: list[Path],
 
 
 def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
-               error_path: Path | None) -> RenderedPdf:
+               error_path: Path | None, write_options: dict[str, Any] | None = None
+               ) -> RenderedPdf:
     """Lay out the HTML ``source`` and write the PDF atomically to ``target``
     (:func:`render_document`, :func:`write_document`). A module-level function of plain
     values, so that it can run in a :class:`~converter.processes.WarmProcess`.
@@ -431,6 +437,6 @@ def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
     diagnostics = Diagnostics()
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
         document, fetcher = render_document(source, base_url, roots, error_path)
-        write_document(document, target, fetcher, diagnostics)
+        write_document(document, target, fetcher, diagnostics, write_options)
     return RenderedPdf(pages=len(document.pages), size=target.stat().st_size,
                        warnings=[warning.message for warning in diagnostics.warnings])
