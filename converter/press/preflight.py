@@ -25,23 +25,58 @@ if TYPE_CHECKING:
 MM_PER_PT = 25.4 / 72
 
 
-def image_sources(book: Book, images: dict[str, PreparedImage]) -> dict[str, list[str]]:
-    """``"WxH"`` pixel size of each prepared image → the posts and image files it came from
-    (how the report names an image of the PDF, which keeps no file names)."""
+#: ``"WxH"`` pixel size → (chapter title, "post: image file") of the images that size.
+Sources = dict[str, list[tuple[str, str]]]
+
+
+def image_sources(book: Book, images: dict[str, PreparedImage]) -> Sources:
+    """The prepared images by pixel size, with the chapter and post they are in: how the report
+    names an image of the PDF, which keeps no file names (images of one size are told apart by
+    the chapter whose pages they are on)."""
     from ..book import ASSET_ATTRIBUTE
 
-    found: dict[str, list[str]] = {}
+    found: Sources = {}
     for chapter in book.chapters:
         post = chapter.source.name if chapter.source is not None else chapter.title
         for img in chapter.body.iter("img"):
             prepared = images.get(img.get(ASSET_ATTRIBUTE) or "")
             if prepared is None or prepared.media_type == "image/svg+xml":
                 continue
-            entry = f"{post}: {prepared.source.name}"
+            entry = (chapter.title, f"{post}: {prepared.source.name}")
             names = found.setdefault(f"{prepared.width}x{prepared.height}", [])
             if entry not in names:
                 names.append(entry)
     return found
+
+
+def _chapter_of_pages(pdf: Any) -> list[str]:
+    """The title of the top-level outline entry each page falls under ("" before the first)."""
+    starts: list[tuple[int, str]] = []
+    index_of = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    try:
+        with pdf.open_outline() as outline:
+            for item in outline.root:
+                destination = item.destination
+                if destination is not None and len(destination) and \
+                        destination[0].objgen in index_of:
+                    starts.append((index_of[destination[0].objgen], item.title))
+    except Exception:  # an outline pikepdf cannot read: no chapter names, still a report
+        return [""] * len(pdf.pages)
+    starts.sort()
+    titles = []
+    current = ""
+    pending = list(starts)
+    for index in range(len(pdf.pages)):
+        while pending and pending[0][0] <= index:
+            current = pending.pop(0)[1]
+        titles.append(current)
+    return titles
+
+
+def _name(candidates: list[tuple[str, str]], chapter: str) -> list[str]:
+    """The candidates in ``chapter`` (all of them if none is, or none is known)."""
+    chosen = [name for title, name in candidates if title == chapter]
+    return chosen or [name for _, name in candidates]
 
 
 def _mm(box: Any) -> tuple[float, float]:
@@ -109,7 +144,7 @@ def _fonts(pdf: Any) -> Iterator[tuple[str, Any]]:
             yield str(font.get("/BaseFont", "")), font
 
 
-def preflight(path: Path, plan: PrintPlan, *, sources: dict[str, list[str]],
+def preflight(path: Path, plan: PrintPlan, *, sources: Sources,
               cover: bool = False) -> dict[str, Any]:
     """The report of the PDF at ``path`` (see the module doc)."""
     import pikepdf
@@ -140,11 +175,17 @@ def preflight(path: Path, plan: PrintPlan, *, sources: dict[str, list[str]],
                           f"{plan.trim[1]:g} mm asked for")
 
         # Fonts.
-        fonts = []
+        fonts: list[dict[str, Any]] = []
+        named: dict[str, dict[str, Any]] = {}
         for name, font in _fonts(pdf):
+            if name in named:  # one subset, referenced from several resource dictionaries
+                named[name]["uses"] += 1
+                continue
             subtype = str(font.get("/Subtype", ""))
             if subtype == "/Type3":
-                fonts.append({"name": name, "embedded": True, "subset": True, "type": "Type3"})
+                named[name] = {"name": name, "embedded": True, "subset": True, "type": "Type3",
+                               "uses": 1}
+                fonts.append(named[name])
                 continue
             descriptor = (font.DescendantFonts[0].get("/FontDescriptor")
                           if subtype == "/Type0" else font.get("/FontDescriptor"))
@@ -152,14 +193,16 @@ def preflight(path: Path, plan: PrintPlan, *, sources: dict[str, list[str]],
                 k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             base = name.lstrip("/")
             subset = len(base) > 7 and base[6] == "+" and base[:6].isupper()
-            fonts.append({"name": base, "embedded": embedded, "subset": subset,
-                          "type": subtype.lstrip("/")})
+            named[name] = {"name": base, "embedded": embedded, "subset": subset,
+                           "type": subtype.lstrip("/"), "uses": 1}
+            fonts.append(named[name])
             if not embedded:
                 errors.append(f"font {base} is not embedded")
             elif not subset:
                 warnings.append(f"font {base} is embedded whole, not subset")
 
         # Images at their placed size.
+        chapters = _chapter_of_pages(pdf) if sources else []
         by_image: dict[tuple[int, int], dict[str, Any]] = {}
         for page_index, image, width_pt, height_pt in placed_images(pdf):
             if width_pt <= 0 or height_pt <= 0:
@@ -170,7 +213,8 @@ def preflight(path: Path, plan: PrintPlan, *, sources: dict[str, list[str]],
                 "pixels": f"{px_w}x{px_h}", "dpi": dpi, "pages": [],
                 "colour_space": str(image.get("/ColorSpace", "")) if not isinstance(
                     image.get("/ColorSpace"), pikepdf.Array) else str(image.ColorSpace[0]),
-                "source": sources.get(f"{px_w}x{px_h}", [])})
+                "source": _name(sources.get(f"{px_w}x{px_h}", []),
+                                 chapters[page_index] if chapters else "")})
             entry["dpi"] = min(entry["dpi"], dpi)
             if page_index + 1 not in entry["pages"]:
                 entry["pages"].append(page_index + 1)
