@@ -127,6 +127,9 @@ def test_single_post_is_identified_as_pdfx4(single: Path) -> None:
         assert pdf.docinfo.Trapped == "/False"
         for page in pdf.pages:
             assert "/Annots" not in page.obj  # no links inside the bleed box
+            assert pikepdf.parse_content_stream(page)  # blank pages too draw (q Q)
+            for image in (page.Resources.get("/XObject") or {}).values():
+                assert not image.get("/Interpolate", False)
             spaces = page.obj.Resources.get("/ColorSpace") or {}
             assert "/DefaultRGB" in spaces  # DeviceRGB is sRGB, not device colour
 

@@ -148,7 +148,7 @@ def pad_pages(pdf: Any, multiple: int) -> int:
     for _ in range(missing):
         page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=last.MediaBox,
                                   Resources=pikepdf.Dictionary(),
-                                  Contents=pdf.make_stream(b""))
+                                  Contents=pdf.make_stream(b"q Q\n"))  # empty compresses badly
         pdf.pages.append(pikepdf.Page(page))
     return missing
 

@@ -206,7 +206,6 @@ def colour_uses(pdf: Any) -> list[str]:
     found: list[str] = []
     for owner, resources in streams(pdf):
         where = "page" if isinstance(owner, pikepdf.Page) else f"object {owner.objgen[0]}"
-        fill, stroke = 1, 1
         for operands, operator in pikepdf.parse_content_stream(owner):
             op = str(operator)
             if op in ("rg", "RG", "k", "K"):

@@ -4,8 +4,8 @@ PDF/X-4 (ISO 15930-7) gets the bundled FOGRA39 CMYK profile as its output intent
 (``icc/ISOcoated_v2_300_bas.icc``, zlib licence), ``/DefaultRGB`` set to sRGB in every
 resource dictionary (so that WeasyPrint's DeviceRGB colours and images are device-independent
 colour, which PDF/X-4 accepts), ``/Trapped /False``, the XMP keys the standard asks for
-(``pdfxid:GTS_PDFXVersion``, document and version ids, rendition class) and no link
-annotations (PDF/X allows none inside the bleed box; a printed book has no use for them).
+(``pdfxid:GTS_PDFXVersion``, document and version ids, rendition class), no image
+interpolation and no link annotations (PDF/X allows none inside the bleed box; a printed book has no use for them).
 PDF/A-2b and 3b are done by ``pikepdf.pdfa`` (sRGB output intent, XMP rewritten, annotation
 flags), which also validates the bytes it writes.
 """
@@ -62,6 +62,11 @@ def make_pdfx4(pdf: Any, *, title: str, author: str, profile: Path | None = None
             resources.ColorSpace = Dictionary(DefaultRGB=default_rgb)
         elif "/DefaultRGB" not in spaces:
             spaces.DefaultRGB = default_rgb
+    from .gray import images
+
+    for image in images(pdf):
+        if "/Interpolate" in image:  # PDF/X: image interpolation shall be off
+            del image["/Interpolate"]
     for page in pdf.pages:
         annotations = page.obj.get("/Annots")
         if annotations is not None:
