@@ -245,3 +245,27 @@ def test_book_cli_prints_the_preflight(tmp_path: Path, capsys: pytest.CaptureFix
     assert "preflight 인쇄.pdf: pdf/x-4" in out and "TrimBox 128×188 mm" in out
     assert "tiny.png" in out and "below 200 dpi" in out
     assert "spine" in out and (tmp_path / "out" / "인쇄-cover.pdf").is_file()
+
+
+def test_spine_text_follows_the_spine_width() -> None:
+    import datetime as dt
+
+    from lxml import html
+
+    from converter.book import AssetStore, Book, BookMeta
+    from converter.press.cover import cover_document, spine_mode
+
+    assert spine_mode(2.0, "ko") == "none"
+    assert spine_mode(6.0, "ko") == "rotated"
+    assert spine_mode(12.0, "ko") == "vertical"
+    assert spine_mode(12.0, "en") == "rotated"
+    book = Book(meta=BookMeta(title="단비 블로그", author="단비", lang="ko",
+                              date=dt.date(2024, 1, 1)), chapters=[], assets=AssetStore())
+    doc = cover_document(book, None, 12.0, "첫 줄\n둘째 줄")
+    spine = doc.find_class("wrap-spine")[0]
+    assert "vertical" in spine.get("class")
+    title = spine.find_class("spine-title")[0]
+    assert [s.text for s in title] == ["단", "비", None, "블", "로", "그"]  # None: the gap
+    blurb = doc.find_class("wrap-blurb")[0]
+    assert html.tostring(blurb, encoding="unicode").count("<br>") == 1
+    assert doc.find_class("wrap-art")[1].get("class") == "wrap-art generated"

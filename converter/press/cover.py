@@ -81,8 +81,11 @@ def cover_document(book: Book, front_image: str | None, spine: float, blurb: str
             block = etree.SubElement(side, "p", {"class": f"spine-text spine-{role}"})
             if mode == "vertical":
                 for character in text:
+                    span = etree.SubElement(block, "span")
                     if character.strip():
-                        etree.SubElement(block, "span").text = character
+                        span.text = character
+                    else:  # a space: a half-height gap
+                        span.set("class", "gap")
             else:
                 block.text = text
         if mode == "rotated" and meta.author:  # one line: "title · author"
@@ -117,7 +120,7 @@ def write_cover(plan: PrintPlan, layout: Layout, book: Book,
     geometry = Template(_GEOMETRY.read_text(encoding="utf-8")).substitute(
         width=f"{2 * trim_w + spine:g}mm", height=f"{trim_h:g}mm", panel=f"{trim_w:g}mm",
         spine=f"{spine:g}mm", bleed=f"{plan.css_bleed:g}mm", bleed_only=f"{plan.bleed:g}mm",
-        marks=plan.marks, spine_font=f"{min(11.0, max(5.0, spine * 0.5 * 72 / 25.4)):.1f}pt")
+        marks=plan.marks, spine_font=f"{min(14.0, max(5.0, spine * 0.5 * 72 / 25.4)):.1f}pt")
     doc.find("head/style").text = layout.stylesheet(text) + "\n" + geometry
     roots = [prepared.path.resolve().parent] if prepared is not None else []
     layout.render(html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>"), roots,
