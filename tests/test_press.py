@@ -269,3 +269,16 @@ def test_spine_text_follows_the_spine_width() -> None:
     blurb = doc.find_class("wrap-blurb")[0]
     assert html.tostring(blurb, encoding="unicode").count("<br>") == 1
     assert doc.find_class("wrap-art")[1].get("class") == "wrap-art generated"
+
+
+def test_a_posts_cover_picture_runs_into_the_bleed(single: Path) -> None:
+    from converter.press.preflight import placed_images
+
+    with pikepdf.open(single) as pdf:
+        on_cover = [(w, h) for page, _, w, h in placed_images(pdf) if page == 0]
+    assert on_cover
+    width, height = max(on_cover)
+    # object-fit: cover on a 1600×1000 picture: as high as the page with its bleed (wider,
+    # clipped); without the bleed it would be 225 mm high
+    assert height / MM == pytest.approx(225 + 2 * 3, abs=0.5)
+    assert width / MM > 152 + 2 * 3

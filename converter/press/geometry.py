@@ -48,19 +48,22 @@ def stylesheet(plan: PrintPlan, theme: Theme, trim: tuple[float, float]) -> str:
     geometry = Template(_GEOMETRY.read_text(encoding="utf-8")).substitute(
         width=f"{trim[0]:g}mm", height=f"{trim[1]:g}mm", top=f"{top:g}mm",
         outer=f"{outer:g}mm", bottom=f"{bottom:g}mm", inner=f"{inner:g}mm",
-        bleed=f"{plan.css_bleed:g}mm", marks=plan.marks)
+        bleed=f"{plan.css_bleed:g}mm", marks=plan.marks, bleed_only=f"{plan.bleed:g}mm",
+        cover_width=f"{trim[0] + 2 * plan.bleed:g}mm",
+        cover_height=f"{trim[1] + 2 * plan.bleed:g}mm")
     parts = [theme.press_css, geometry]
     if plan.gray:
         parts.append(theme.gray_css)
     return "\n".join(part for part in parts if part)
 
 
-def body_classes(plan: PrintPlan) -> list[str]:
-    """Classes on ``<body>`` the theme's press.css and gray.css select on."""
+def body_classes(plan: PrintPlan, kind: str) -> list[str]:
+    """Classes on ``<body>`` the theme's press.css and gray.css select on (``kind``: the
+    book's kind, ``post`` or ``book``)."""
     if not plan.active:
         return []
     classes = ["press"]
-    if plan.enabled:
+    if plan.enabled and kind == "book":
         classes.append("press-cover-separate")  # the cover is its own PDF
     if plan.recto_chapters:
         classes.append("recto-chapters")

@@ -141,7 +141,8 @@ class PdfWriter(Writer):
         style = etree.SubElement(head, "style")
         style.text = self.stylesheet(book.text() + label(lang, "toc"))
         body = etree.SubElement(doc, "body", {"class": " ".join(
-            [f"book kind-{book.kind}", *press_geometry.body_classes(self.print_plan)])})
+            [f"book kind-{book.kind}",
+             *press_geometry.body_classes(self.print_plan, book.kind)])})
         body.append(self.cover(book, images))
         if book.kind == "book":
             body.append(title_page(book))
