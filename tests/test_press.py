@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from PIL import Image, ImageDraw
 
 from converter.cli import main
 from converter.errors import ConfigError
@@ -35,7 +36,10 @@ def print_site(root: Path) -> SiteBuilder:
     site = SiteBuilder(root)
     site.image("assets/photo.jpg", (1600, 1000), color=(200, 40, 40))
     site.image("assets/tiny.png", (120, 80), color=(30, 160, 60))
-    site.post("2024-01-01-first.md", paragraphs("첫 글", 6) + "\n\n![사진](/assets/photo.jpg)\n\n"
+    logo = Image.new("RGBA", (1400, 700), (0, 0, 0, 0))  # transparent: drawn with a soft mask
+    ImageDraw.Draw(logo).ellipse((50, 20, 1350, 680), fill=(20, 60, 200, 255))
+    logo.save(site.root / "assets" / "logo.png")
+    site.post("2024-01-01-first.md", paragraphs("첫 글", 6) + "\n\n![사진](/assets/photo.jpg)\n\n![로고](/assets/logo.png)\n\n"
               "[링크](https://example.com)는 파랗지 않아야 합니다.\n\n"
               '<div class="notice--info" markdown="1">알림 상자</div>\n',
               'title: "첫 글"\ndate: 2024-01-01\nimage: /assets/photo.jpg')
@@ -130,6 +134,7 @@ def test_single_post_is_identified_as_pdfx4(single: Path) -> None:
             assert pikepdf.parse_content_stream(page)  # blank pages too draw (q Q)
             for image in (page.Resources.get("/XObject") or {}).values():
                 assert not image.get("/Interpolate", False)
+                assert not (image.get("/SMask") or {}).get("/Interpolate", False)
             spaces = page.obj.Resources.get("/ColorSpace") or {}
             assert "/DefaultRGB" in spaces  # DeviceRGB is sRGB, not device colour
 
@@ -184,9 +189,12 @@ def test_gray_output_has_no_colour(tmp_path: Path) -> None:
                     images += 1
                     assert image.ColorSpace == "/DeviceGray"
                     picture = pikepdf.PdfImage(image).as_pil_image()
-                    low, high = picture.getextrema()
+                    low, high = picture.convert("L").getextrema()
                     assert high - low > 150  # contrast kept
         assert not operators & {"rg", "RG", "k", "K"}
+        smasks = [i for _, r in all_streams(pdf) for i in ((r or {}).get("/XObject") or {}).values()
+                  if "/SMask" in i]
+        assert smasks  # the transparent logo keeps its soft mask
         assert "g" in operators and images >= 1
 
 

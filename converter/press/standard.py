@@ -65,8 +65,9 @@ def make_pdfx4(pdf: Any, *, title: str, author: str, profile: Path | None = None
     from .gray import images
 
     for image in images(pdf):
-        if "/Interpolate" in image:  # PDF/X: image interpolation shall be off
-            del image["/Interpolate"]
+        for obj in (image, image.get("/SMask")):
+            if obj is not None and "/Interpolate" in obj:  # PDF/X: no image interpolation
+                del obj["/Interpolate"]
     for page in pdf.pages:
         annotations = page.obj.get("/Annots")
         if annotations is not None:
