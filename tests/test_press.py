@@ -36,6 +36,7 @@ def print_site(root: Path) -> SiteBuilder:
     site = SiteBuilder(root)
     site.image("assets/photo.jpg", (1600, 1000), color=(200, 40, 40))
     site.image("assets/tiny.png", (120, 80), color=(30, 160, 60))
+    site.image("assets/tiny2.png", (120, 80), color=(160, 30, 160))  # same size, same post
     logo = Image.new("RGBA", (1400, 700), (0, 0, 0, 0))  # transparent: drawn with a soft mask
     ImageDraw.Draw(logo).ellipse((50, 20, 1350, 680), fill=(20, 60, 200, 255))
     logo.save(site.root / "assets" / "logo.png")
@@ -43,7 +44,8 @@ def print_site(root: Path) -> SiteBuilder:
               "[링크](https://example.com)는 파랗지 않아야 합니다.\n\n"
               '<div class="notice--info" markdown="1">알림 상자</div>\n',
               'title: "첫 글"\ndate: 2024-01-01\nimage: /assets/photo.jpg')
-    site.post("2024-02-01-second.md", paragraphs("둘째 글", 10) + "\n\n![작은 그림](/assets/tiny.png)\n",
+    site.post("2024-02-01-second.md", paragraphs("둘째 글", 10) + "\n\n![작은 그림](/assets/tiny.png)\n\n"
+              + paragraphs("둘째 글 뒤", 4) + "\n\n![또 작은 그림](/assets/tiny2.png)\n",
               'title: "둘째 글"\ndate: 2024-02-01')
     return site
 
@@ -237,8 +239,12 @@ def test_book_interior_cover_and_preflight(book: Path) -> None:
                   if o.get("/Subtype") == "/Image"]
         assert images  # the front is the cover image
     low = report["low_resolution"]
-    assert [e["source"] for e in low] == [["2024-02-01-second.md: tiny.png"]]
-    assert low[0]["dpi"] < 200
+    # two images of one size in one post: each named (the n-th drawn is the n-th written)
+    assert sorted(e["source"] for e in low) == [["2024-02-01-second.md: tiny.png"],
+                                                 ["2024-02-01-second.md: tiny2.png"]]
+    by_name = {e["source"][0]: e["page"] for e in low}
+    assert by_name["2024-02-01-second.md: tiny.png"] <= by_name["2024-02-01-second.md: tiny2.png"]
+    assert all(e["dpi"] < 200 for e in low)
     del text_first
 
 

@@ -73,6 +73,20 @@ def _chapter_of_pages(pdf: Any) -> list[str]:
     return titles
 
 
+def _one_name_each(entries: list[dict[str, Any]]) -> None:
+    """Images of one size in one chapter, as many as its files of that size: the n-th drawn
+    is the n-th in the post (``entries`` are in the order they are first drawn)."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for entry in entries:
+        if len(entry["source"]) > 1:
+            groups.setdefault((entry["pixels"], entry["chapter"]), []).append(entry)
+    for group in groups.values():
+        names = group[0]["source"]
+        if len(group) == len(names):
+            for entry, name in zip(group, names):
+                entry["source"] = [name]
+
+
 def _name(candidates: list[tuple[str, str]], chapter: str) -> list[str]:
     """The candidates in ``chapter`` (all of them if none is, or none is known)."""
     chosen = [name for title, name in candidates if title == chapter]
@@ -213,11 +227,13 @@ def preflight(path: Path, plan: PrintPlan, *, sources: Sources,
                 "pixels": f"{px_w}x{px_h}", "dpi": dpi, "pages": [],
                 "colour_space": str(image.get("/ColorSpace", "")) if not isinstance(
                     image.get("/ColorSpace"), pikepdf.Array) else str(image.ColorSpace[0]),
+                "chapter": chapters[page_index] if chapters else "",
                 "source": _name(sources.get(f"{px_w}x{px_h}", []),
                                  chapters[page_index] if chapters else "")})
             entry["dpi"] = min(entry["dpi"], dpi)
             if page_index + 1 not in entry["pages"]:
                 entry["pages"].append(page_index + 1)
+        _one_name_each(list(by_image.values()))
         images = sorted(by_image.values(), key=lambda e: e["dpi"])
         for entry in images:
             entry["dpi"] = round(entry["dpi"])
