@@ -82,7 +82,7 @@ def single(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("press-book")
-    site = print_site(root / "site")
+    print_site(root / "site")
     (root / "book.yml").write_text(
         "title: 인쇄 시험\nauthor: 시험자\ncover: site/assets/photo.jpg\n"
         "sources: [site]\noutput: press\nprint:\n  trim: singuk\n  pad_to: 4\n"
@@ -225,7 +225,6 @@ def test_book_interior_cover_and_preflight(book: Path) -> None:
         assert pages % 4 == 0  # print.pad_to: 4 from book.yml
         assert {mm(p.TrimBox) for p in pdf.pages} == {(152.0, 225.0)}
         assert {mm(p.MediaBox) for p in pdf.pages} == {(158.0, 231.0)}
-        text_first = pdf.pages[0]
     assert report["pages"] == pages and not report["errors"]
     spine = math.ceil(pages / 2) * 0.1
     assert report["cover"]["spine_mm"] == pytest.approx(spine, abs=0.05)
@@ -245,7 +244,6 @@ def test_book_interior_cover_and_preflight(book: Path) -> None:
     by_name = {e["source"][0]: e["page"] for e in low}
     assert by_name["2024-02-01-second.md: tiny.png"] <= by_name["2024-02-01-second.md: tiny2.png"]
     assert all(e["dpi"] < 200 for e in low)
-    del text_first
 
 
 def test_book_cli_prints_the_preflight(tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from PIL import Image, ImageOps
+from PIL import ImageOps
 
 _RGB_OPS = {b"rg": b"g", b"RG": b"G"}
 _CMYK_OPS = {b"k": b"g", b"K": b"G"}

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .gray import GRAY_SPACES, colour_uses
+from .gray import colour_uses
 
 if TYPE_CHECKING:
     from ..book import Book
