@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import html
 

@@ -13,11 +13,9 @@ from pathlib import Path
 
 from lxml import html
 
-ASSET_ATTRIBUTE = "data-hanji-asset"
-#: A link to a page of a site without a ``url`` in its ``_config.yml``: the site-relative path,
-#: kept (instead of ``href``) until the book builder has made links between its posts internal;
-#: :func:`converter.transforms.links.unwrap_site_paths` then unwraps the rest.
-SITE_PATH_ATTRIBUTE = "data-hanji-site-path"
+# Re-exported from their old home (the HTML contract's names live in converter.markup).
+from .markup import ASSET_ATTRIBUTE as ASSET_ATTRIBUTE
+from .markup import SITE_PATH_ATTRIBUTE as SITE_PATH_ATTRIBUTE
 
 
 @dataclass

@@ -13,6 +13,9 @@ A theme is a folder ``themes/<name>/`` (``converter/_themes`` in a wheel, see
 ``print``        defaults of the print profile (``converter.options.PrintOptions`` keys, e.g.
                  ``trim: 신국판``) and ``margins: [top, outer, bottom, inner]`` in mm for an
                  A5 page (they scale with the trim size)
+``cover``        colours of the generated cover picture (the EPUB's cover image when there
+                 is no cover image): ``background``, ``color`` (title), ``accent`` (rule and
+                 author), as ``#rrggbb``
 
 Optional files used only by print-ready PDFs (``--print``, ``--trim``, ``--gray``…):
 ``press.css`` (after ``print.css``) and ``gray.css`` (black-and-white interiors).
@@ -24,6 +27,7 @@ HTML, writers or how the fonts are embedded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +42,10 @@ __all__ = ["Theme", "ThemeError", "available_themes", "load_theme", "themes_dir"
 
 MANIFEST = "theme.yml"
 FONT_ROLES = ("body", "heading", "mono")
-_KEYS = {"name", "description", "extends", "fonts", "page_size", "css", "print"}
+_KEYS = {"name", "description", "extends", "fonts", "page_size", "css", "cover", "print"}
+COVER_KEYS = ("background", "color", "accent")
 _MAX_DEPTH = 8
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class Theme:
     #: CSS added to print.css for print-ready PDFs (``press.css``) and gray ones (``gray.css``).
     press_css: str = ""
     gray_css: str = ""
+    #: Colours of the generated cover picture (``COVER_KEYS``).
+    cover: dict[str, str] = field(default_factory=dict)
 
     def font_families(self, *, with_fallbacks: bool = True) -> list[FontFamily]:
         """The bundled font families the theme's CSS names (with their fallbacks)."""
@@ -76,6 +84,7 @@ class _Manifest:
     page_size: str | None
     css: tuple[str, ...]
     print_profile: dict[str, Any] = field(default_factory=dict)
+    cover: dict[str, str] = field(default_factory=dict)
 
 
 def available_themes(directory: Path | None = None) -> list[str]:
@@ -104,11 +113,13 @@ def load_theme(name_or_path: str | Path) -> Theme:
     chain.reverse()  # root ancestor first
 
     fonts: dict[str, str] = {}
+    cover: dict[str, str] = {}
     page_size = "A5"
     print_profile: dict[str, Any] = {}
     for manifest in chain:
         fonts.update(manifest.fonts)
         print_profile.update(manifest.print_profile)
+        cover.update(manifest.cover)
         page_size = manifest.page_size or page_size
     _check_fonts(fonts, chain[-1].path / MANIFEST)
     leaf = chain[-1]
@@ -124,6 +135,7 @@ def load_theme(name_or_path: str | Path) -> Theme:
         print_profile=print_profile,
         press_css=_optional_css(chain, "press.css"),
         gray_css=_optional_css(chain, "gray.css"),
+        cover=cover,
     )
 
 
@@ -182,6 +194,11 @@ def _read_manifest(folder: Path) -> _Manifest:
     print_profile = data.get("print") or {}
     if not isinstance(print_profile, dict):
         raise ThemeError("'print' must be a mapping of print options", path=path)
+    cover = data.get("cover") or {}
+    if (not isinstance(cover, dict) or set(map(str, cover)) - set(COVER_KEYS)
+            or not all(isinstance(v, str) and _COLOUR.match(v) for v in cover.values())):
+        raise ThemeError(f"'cover' must map {', '.join(COVER_KEYS)} to colours like '#f4f1ea'",
+                         path=path)
     extends = data.get("extends")
     return _Manifest(
         path=folder.resolve(),
@@ -192,6 +209,7 @@ def _read_manifest(folder: Path) -> _Manifest:
         page_size=page_size,
         css=tuple(css),
         print_profile={str(k): v for k, v in print_profile.items()},
+        cover={str(k): v for k, v in cover.items()},
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from conftest import SiteBuilder
 from lxml import html
 
 from converter.assemble import page_variables
@@ -49,19 +50,13 @@ class Converted:
 
 def make_site(root: Path, *, config: dict[str, Any] | None = None,
               images: tuple[str, ...] = (), posts: dict[str, str] | None = None) -> Path:
-    """A site folder with ``_config.yml``, image files and extra posts."""
-    root.mkdir(parents=True, exist_ok=True)
-    settings = {"title": "블로그", "url": "https://blog.example", "baseurl": ""}
-    settings.update(config or {})
-    (root / "_config.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    """A site folder with ``_config.yml``, image files and extra posts (:class:`SiteBuilder`)."""
+    site = SiteBuilder(root, {"title": "블로그", "url": "https://blog.example", "baseurl": "",
+                              **(config or {})})
     for image in images:
-        path = root / image.lstrip("/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(PNG)
+        site.file(image.lstrip("/"), PNG)
     for name, text in (posts or {}).items():
-        path = root / "_posts" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        site.file(f"_posts/{name}", text)
     return root
 
 

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import SiteBuilder
 from PIL import Image, ImageDraw
 
 from converter.cli import main
 from converter.errors import ConfigError
 from converter.options import Options
 from converter.press.trim import gutter_extra, spine_width, trim_size
-
-from conftest import SiteBuilder
 
 MM = 72 / 25.4
 

@@ -47,12 +47,7 @@ RULES: Registry[Rule] = Registry()
 
 def rule(name: str, priority: float) -> Callable[[Rule], Rule]:
     """Decorator registering a dialect rule."""
-
-    def register(fn: Rule) -> Rule:
-        RULES.register(fn, name, priority)
-        return fn
-
-    return register
+    return RULES.decorator(name, priority)
 
 
 def normalize(text: str, ctx: DialectContext, *, below: float | None = None) -> str:

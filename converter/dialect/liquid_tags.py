@@ -282,22 +282,36 @@ def _site_dict(context: RenderContext) -> dict[str, Any]:
     return site if isinstance(site, dict) else {}
 
 
+def _markup_name(node: _MarkupNode, context: RenderContext) -> str:
+    """The tag's argument: its markup, or the value of the variable it names."""
+    name = node.markup.strip()
+    variable = _VARIABLE_NAME.match(name)
+    if variable:
+        name = str(evaluate(context, variable.group(1), node.token))
+    return name
+
+
+def _post_permalink(context: RenderContext, token: Any, root: Path | None, name: str,
+                    missing: str) -> str | None:
+    """The permalink of the post ``name`` of the site at ``root``; ``None`` after the
+    ``missing`` warning when there is no such post."""
+    path = permalinks.find_post(root, name)
+    if path is None:
+        warn(context, token, missing)
+        return None
+    return permalinks.permalink(front_matter=_front_matter(path), source=path,
+                                site=_site_dict(context), site_root=root)
+
+
 class PostUrlNode(_MarkupNode):
     """``{% post_url 2019-01-01-slug %}`` → the post's permalink (baseurl-relative)."""
 
     def output(self, context: RenderContext) -> str:
         ctx = dialect_context(context)
-        name = self.markup.strip()
-        variable = _VARIABLE_NAME.match(name)
-        if variable:
-            name = str(evaluate(context, variable.group(1), self.token))
-        path = permalinks.find_post(ctx.site_root if ctx else None, name)
-        if path is None:
-            warn(context, self.token, f"post_url: no post named {name!r}")
-            return ""
-        url = permalinks.permalink(front_matter=_front_matter(path), source=path,
-                                   site=_site_dict(context), site_root=ctx.site_root if ctx else None)
-        return relative_url(url, context=context)
+        name = _markup_name(self, context)
+        url = _post_permalink(context, self.token, ctx.site_root if ctx else None, name,
+                              f"post_url: no post named {name!r}")
+        return "" if url is None else relative_url(url, context=context)
 
 
 class PostUrlTag(_MarkupTag):
@@ -310,19 +324,13 @@ class LinkNode(_MarkupNode):
 
     def output(self, context: RenderContext) -> str:
         ctx = dialect_context(context)
-        name = self.markup.strip()
-        variable = _VARIABLE_NAME.match(name)
-        if variable:
-            name = str(evaluate(context, variable.group(1), self.token))
-        name = name.strip().lstrip("/")
+        name = _markup_name(self, context).strip().lstrip("/")
         root = ctx.site_root if ctx else None
         if "_posts/" in name or name.startswith("_posts"):
-            path = permalinks.find_post(root, name)
-            if path is None:
-                warn(context, self.token, f"link: no post {name!r}")
+            found = _post_permalink(context, self.token, root, name, f"link: no post {name!r}")
+            if found is None:
                 return ""
-            url = permalinks.permalink(front_matter=_front_matter(path), source=path,
-                                       site=_site_dict(context), site_root=root)
+            url = found
         else:
             if root is not None and not (root / name).exists():
                 warn(context, self.token, f"link: no file {name!r} in the site")

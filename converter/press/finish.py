@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
+from ..files import atomic_path
 from .cover import Layout, write_cover
 from .trim import PrintPlan, gutter_extra
 from .variant import pdf_variant, pdfa_flavour
@@ -34,16 +34,13 @@ PT_PER_MM = 72 / 25.4
 
 @contextlib.contextmanager
 def replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it when the block succeeds."""
-    tmp = target.with_name(f".{target.name}.hanji-tmp")
+    """A temporary path beside ``target`` (:func:`converter.files.atomic_path`), renamed onto
+    it when the block succeeds; an :class:`OSError` becomes an OutputError naming ``target``."""
     try:
-        yield tmp
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            yield tmp
     except OSError as exc:
         raise OutputError(f"cannot write output: {exc.strerror or exc}", path=target) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def finish_pdf(plan: PrintPlan, book: Book, images: dict[str, PreparedImage], target: Path,
@@ -117,7 +114,7 @@ def finish_file(target: Path, plan: PrintPlan, *, title: str, author: str,
         else:
             version = "1.6" if variant == "pdf/x-4" else None
             with replacing(target) as tmp:
-                pdf.save(tmp, min_version=version or "", force_version=version,
+                pdf.save(tmp, min_version=version or "", force_version=version or "",
                          object_stream_mode=pikepdf.ObjectStreamMode.generate,
                          compress_streams=True)
     return actions

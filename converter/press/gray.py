@@ -154,7 +154,7 @@ def gray_image(image: Any) -> bool:
         return False
     try:
         picture = pikepdf.PdfImage(image).as_pil_image()
-    except Exception:  # an exotic encoding: the preflight names it
+    except Exception:  # noqa: BLE001 - an exotic encoding: the preflight names it
         return False
     gray = ImageOps.autocontrast(picture.convert("L"), cutoff=0.3)
     jpeg = image.get("/Filter") == Name.DCTDecode
@@ -206,8 +206,8 @@ def colour_uses(pdf: Any) -> list[str]:
     found: list[str] = []
     for owner, resources in streams(pdf):
         where = "page" if isinstance(owner, pikepdf.Page) else f"object {owner.objgen[0]}"
-        for operands, operator in pikepdf.parse_content_stream(owner):
-            op = str(operator)
+        for instruction in pikepdf.parse_content_stream(owner):
+            operands, op = instruction.operands, str(instruction.operator)
             if op in ("rg", "RG", "k", "K"):
                 values = [float(v) for v in operands]
                 found.append(f"{where}: {op} {values}")

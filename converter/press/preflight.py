@@ -33,7 +33,7 @@ def image_sources(book: Book, images: dict[str, PreparedImage]) -> Sources:
     """The prepared images by pixel size, with the chapter and post they are in: how the report
     names an image of the PDF, which keeps no file names (images of one size are told apart by
     the chapter whose pages they are on)."""
-    from ..book import ASSET_ATTRIBUTE
+    from ..markup import ASSET_ATTRIBUTE
 
     found: Sources = {}
     for chapter in book.chapters:
@@ -60,7 +60,7 @@ def _chapter_of_pages(pdf: Any) -> list[str]:
                 if destination is not None and len(destination) and \
                         destination[0].objgen in index_of:
                     starts.append((index_of[destination[0].objgen], item.title))
-    except Exception:  # an outline pikepdf cannot read: no chapter names, still a report
+    except Exception:  # noqa: BLE001 - an outline pikepdf cannot read: no chapter names, still a report
         return [""] * len(pdf.pages)
     starts.sort()
     titles = []
@@ -122,8 +122,8 @@ def placed_images(pdf: Any) -> Iterator[tuple[int, Any, float, float]]:
         xobjects = (resources or {}).get("/XObject") or {}
         stack: list[list[float]] = []
         current = ctm
-        for operands, operator in pikepdf.parse_content_stream(owner):
-            op = str(operator)
+        for instruction in pikepdf.parse_content_stream(owner):
+            operands, op = instruction.operands, str(instruction.operator)
             if op == "q":
                 stack.append(current)
             elif op == "Q":
@@ -239,8 +239,8 @@ def preflight(path: Path, plan: PrintPlan, *, sources: Sources,
             entry["dpi"] = round(entry["dpi"])
         low = [e for e in images if e["dpi"] < plan.min_dpi]
         for entry in low:
-            named = "; ".join(entry["source"]) or f"an image of {entry['pixels']} px"
-            warnings.append(f"{named}: {entry['dpi']} dpi at its printed size (page "
+            what = "; ".join(entry["source"]) or f"an image of {entry['pixels']} px"
+            warnings.append(f"{what}: {entry['dpi']} dpi at its printed size (page "
                             f"{entry['pages'][0]}), below {plan.min_dpi} dpi")
 
         # Colour.

@@ -5,7 +5,8 @@ PDF/X-4 (ISO 15930-7) gets the bundled FOGRA39 CMYK profile as its output intent
 resource dictionary (so that WeasyPrint's DeviceRGB colours and images are device-independent
 colour, which PDF/X-4 accepts), ``/Trapped /False``, the XMP keys the standard asks for
 (``pdfxid:GTS_PDFXVersion``, document and version ids, rendition class), no image
-interpolation and no link annotations (PDF/X allows none inside the bleed box; a printed book has no use for them).
+interpolation and no link annotations (PDF/X allows none inside the bleed box; a printed
+book has no use for them).
 PDF/A-2b and 3b are done by ``pikepdf.pdfa`` (sRGB output intent, XMP rewritten, annotation
 flags), which also validates the bytes it writes.
 """

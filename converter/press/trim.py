@@ -69,8 +69,13 @@ def trim_size(value: str) -> tuple[float, float]:
         if 50 <= width <= 1000 and 50 <= height <= 1000:
             return width, height
     names = ", ".join(f"{k} ({a})" if (a := _alias(k)) else k for k in TRIM_SIZES)
-    raise ConfigError(f"option 'print.trim': {value!r} is not a trim size ({names}) or "
-                      "'W H' in millimetres")
+    raise _bad("print.trim", f"{value!r} is not a trim size ({names}) or 'W H' in millimetres")
+
+
+def _bad(key: str, detail: str) -> ConfigError:
+    """The error for a bad print value: ``option 'KEY': DETAIL``, with ``key`` and ``detail``
+    (the CLI names the flag; :func:`converter.options.print_options` names the file)."""
+    return ConfigError(f"option {key!r}: {detail}", key=key, detail=detail)
 
 
 def _alias(name: str) -> str:
@@ -81,7 +86,7 @@ def length_mm(value: str, key: str) -> float:
     """A length such as ``3mm`` (a bare number is mm) in mm; ConfigError otherwise."""
     match = _LENGTH.match(str(value))
     if not match:
-        raise ConfigError(f"option '{key}': {value!r} is not a length such as 3mm")
+        raise _bad(key, f"{value!r} is not a length such as 3mm")
     return float(match[1]) * _MM[match[2] or "mm"]
 
 
@@ -95,8 +100,8 @@ def leaf_caliper(paper: str) -> float:
     except ValueError:
         value = -1.0
     if not 0.02 <= value <= 1.0:
-        raise ConfigError(f"option 'print.paper': {paper!r} is not a paper preset "
-                          f"({', '.join(PAPER_CALIPERS)}) or a leaf thickness in mm (0.02–1)")
+        raise _bad("print.paper", f"{paper!r} is not a paper preset "
+                   f"({', '.join(PAPER_CALIPERS)}) or a leaf thickness in mm (0.02–1)")
     return value
 
 
@@ -106,13 +111,13 @@ def check_print_options(options: Any) -> None:
     if options.trim is not None:
         trim_size(options.trim)
     if options.bleed is not None and not 0 <= length_mm(options.bleed, "print.bleed") <= 20:
-        raise ConfigError(f"option 'print.bleed': {options.bleed!r} is not between 0 and 20 mm")
+        raise _bad("print.bleed", f"{options.bleed!r} is not between 0 and 20 mm")
     if options.pad_to is not None and options.pad_to not in (1, 2, 4, 8, 16, 32):
-        raise ConfigError(f"option 'print.pad_to': {options.pad_to} is not 1, 2, 4, 8, 16 or 32")
+        raise _bad("print.pad_to", f"{options.pad_to} is not 1, 2, 4, 8, 16 or 32")
     if options.paper is not None:
         leaf_caliper(options.paper)
     if options.min_dpi is not None and options.min_dpi <= 0:
-        raise ConfigError(f"option 'print.min_dpi' must be positive, got {options.min_dpi}")
+        raise _bad("print.min_dpi", f"must be positive, got {options.min_dpi}")
 
 
 @dataclass(frozen=True)

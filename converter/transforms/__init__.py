@@ -49,12 +49,7 @@ TRANSFORMS: Registry[Transform] = Registry()
 
 def transform(name: str, priority: float) -> Callable[[Transform], Transform]:
     """Decorator registering a tree transform."""
-
-    def register(fn: Transform) -> Transform:
-        TRANSFORMS.register(fn, name, priority)
-        return fn
-
-    return register
+    return TRANSFORMS.decorator(name, priority)
 
 
 def apply_transforms(root: html.HtmlElement, ctx: TransformContext) -> None:

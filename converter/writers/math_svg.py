@@ -84,7 +84,7 @@ class FormulaCache:
             except Exception as exc:  # noqa: BLE001 - ziamath raises many kinds of exception
                 found = {"error": str(exc) or type(exc).__name__}
             if path is not None:
-                from ..images.cache import write_atomic
+                from ..files import write_atomic
 
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
@@ -211,7 +211,7 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
         display = _WRAPPERS[kind]
         try:
             attributes = dict(cache.get(tex, display=display))
-        except Exception as exc:  # ziamath raises many kinds of exception
+        except Exception as exc:  # noqa: BLE001 - ziamath raises many kinds of exception
             message = f"math {tex[:60]!r} could not be drawn for the PDF ({exc}); shown as TeX"
             if warn is not None:
                 warn(message)
