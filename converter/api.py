@@ -27,6 +27,7 @@ from .post import Post, load_post
 from .processes import WarmProcess, may_start_helpers
 from .site import Site, load_site, site_for
 from .themes import load_theme
+from .titles import title_text
 from .transforms.links import unwrap_site_paths
 from .writers import WRITERS, Writer, WriteResult, WriterHelpers
 
@@ -252,10 +253,11 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
             # Python-Markdown recurses per level of inline nesting (thousands of `*` or `[`).
             raise InputError("the post is nested too deeply to convert", path=path) from None
         unwrap_site_paths(chapter.body)  # alone, a post has no other chapters to link to
-        meta = BookMeta(title=loaded.title, author=loaded.author or site.author,
+        meta = BookMeta(title=chapter.title, author=loaded.author or site.author,
                         lang=chapter.lang, date=loaded.date,
-                        description=str(loaded.front_matter.get("excerpt")
-                                        or loaded.front_matter.get("description") or ""))
+                        description=title_text(str(loaded.front_matter.get("excerpt")
+                                                   or loaded.front_matter.get("description")
+                                                   or "")))
         book = Book(meta=meta, chapters=[chapter], assets=assets,
                     cover=cover_asset(loaded, site, diagnostics), kind="post")
         outputs = write_book(book, options, output_stem, diagnostics, helpers=helpers)

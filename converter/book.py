@@ -74,6 +74,7 @@ class Chapter:
     """One post as a chapter: its header data and its transformed body tree."""
 
     id: str
+    #: Plain text (TOC, outline, running heads, nav, metadata).
     title: str
     body: html.HtmlElement
     source: Path | None = None
@@ -85,6 +86,8 @@ class Chapter:
     toc: bool = False
     #: Whether the body contains MathML.
     has_math: bool = False
+    #: The title as sanitised inline HTML, for the chapter heading ("" → ``title``).
+    title_html: str = ""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from converter.assemble import page_variables
 from converter.assets import AssetResolver
 from converter.book import AssetStore
 from converter.dialect import DialectContext, normalize
+from converter.kramdown_config import kramdown_options
 from converter.options import Options
 from converter.post import load_post
 from converter.render import render_body, tree_to_string
@@ -79,7 +80,8 @@ def convert(tmp_path: Path, body: str, *, front_matter: str = 'title: "글"',
     markdown_text = normalize(post.body, ctx)
     tree = render_body(markdown_text)
     tctx = TransformContext(resolver=AssetResolver(site, post_path), assets=AssetStore(),
-                            diagnostics=diagnostics, options=Options(), post_path=post_path)
+                            diagnostics=diagnostics, options=Options(), post_path=post_path,
+                            kramdown=kramdown_options(site.config))
     apply_transforms(tree, tctx)
     return Converted(markdown_text, tree, [str(w) for w in diagnostics.warnings], tctx.flags)
 

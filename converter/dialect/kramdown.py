@@ -341,11 +341,12 @@ def _pad_fence_body(lines: list[str], indent: int) -> list[str]:
 class _ListItem:
     """An open list item: its content column in the post and in the rewritten text."""
 
-    __slots__ = ("content", "new_content")
+    __slots__ = ("content", "new_content", "ordered")
 
-    def __init__(self, content: int, new_content: int) -> None:
+    def __init__(self, content: int, new_content: int, ordered: bool = False) -> None:
         self.content = content
         self.new_content = new_content
+        self.ordered = ordered
 
 
 def _reindent_lists(text: str) -> str:
@@ -370,7 +371,11 @@ def _reindent_lists(text: str) -> str:
         indent = len(first) - len(first.lstrip(" "))
         item = None if is_fence or _RULE_LINE.match(first) else _ITEM.match(first)
         if item is not None:
-            while stack and indent < stack[-1].content:
+            ordered = item.group("marker")[0].isdigit()
+            # kramdown (GFM): a marker of the other list type right under an item's text is a
+            # lazy line of that item, and the GFM paragraph end makes it a nested list.
+            while stack and indent < stack[-1].content and (
+                    previous_blank or stack[-1].ordered == ordered):
                 stack.pop()
             if stack or indent <= 3:
                 marker, space = item.group("marker"), item.group("space")
@@ -382,7 +387,7 @@ def _reindent_lists(text: str) -> str:
                     rest = " " * (len(space) - 1) + rest
                 out.append(" " * new_indent + marker + (" " + rest if rest or space else "")
                            + ("\n" if unit.endswith("\n") else ""))
-                stack.append(_ListItem(indent + len(marker) + gap, new_indent + _STEP))
+                stack.append(_ListItem(indent + len(marker) + gap, new_indent + _STEP, ordered))
                 previous_blank = False
                 continue
         owner = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].content <= indent), None)

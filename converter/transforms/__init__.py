@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from lxml import html
 
+from ..kramdown_config import KramdownOptions
 from ..registry import Registry
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class TransformContext:
     options: Options
     post_path: Path | None = None
     lang: str = "ko"
+    #: The site's kramdown settings (Jekyll's defaults when the site sets none).
+    kramdown: KramdownOptions = field(default_factory=KramdownOptions)
     #: Set by transforms that find something writers care about.
     flags: dict[str, bool] = field(default_factory=dict)
 
@@ -73,6 +76,7 @@ def _load_transforms() -> None:
         kramdown_classes,
         links,
         math,
+        smart_typography,
         tables,
         typography,
     )
