@@ -57,8 +57,11 @@ def _check_print(options: Options, theme: Theme) -> None:
     try:
         print_plan(options, theme)
     except ConfigError as exc:
-        key = exc.key or "theme"
-        raise _error(key if key.startswith("print.") else "theme", exc.detail) from None
+        key = exc.key or ""
+        if key.startswith("print."):  # a flag's value (already checked alone: rare)
+            raise _error(key, exc.detail) from None
+        where = key.removeprefix("theme ")  # the theme's print: defaults
+        raise _error("theme", f"{where}: {exc.detail}" if where else exc.detail) from None
 
 
 def check_writable_folder(folder: Path, key: str) -> None:
