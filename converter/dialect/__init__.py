@@ -66,4 +66,12 @@ def normalize(text: str, ctx: DialectContext, *, below: float | None = None) -> 
 
 def _load_rules() -> None:
     # Importing the rule modules registers their rules.
-    from . import gfm_blocks, html_blocks, html_quirks, kramdown, kramdown_math, liquid  # noqa: F401
+    from . import (  # noqa: F401
+        diagrams,
+        gfm_blocks,
+        html_blocks,
+        html_quirks,
+        kramdown,
+        kramdown_math,
+        liquid,
+    )

@@ -6,7 +6,8 @@ Registered on the environment :mod:`.liquid` builds:
   variable names looked up in the context). Theme includes become HTML-contract markup:
   ``figure`` → ``<figure>`` with image and caption; ``gallery`` (front-matter list, ``id=``) →
   ``<figure class="half|third">`` (the figures transform makes it a figure group); ``video`` and
-  YouTube players (``youtubeplayer.html`` …) → ``<p class="video-link">`` (never an iframe);
+  YouTube players (``youtubeplayer.html`` …) and Chirpy's ``embed/video.html src=…`` /
+  ``embed/youtube.html id=…`` → ``<p class="video-link">`` (never an iframe);
   ``toc`` → nothing (decision: the book's own table of contents replaces in-page TOCs);
   ``base_path`` → assigns ``base_path`` (old minimal-mistakes). Any other include is dropped
   with a warning naming the line: theme templates are not executed.
@@ -179,6 +180,8 @@ class IncludeNode(_MarkupNode):
             return self.figure(context, params)
         if stem == "gallery":
             return self.gallery(context, params)
+        if stem.startswith("embed/"):  # Chirpy: embed/video.html src=…, embed/<provider>.html id=…
+            return self.embed(context, stem.removeprefix("embed/"), params)
         if stem == "video" or _YOUTUBE_INCLUDE.search(stem):
             provider = str(params.get("provider") or ("youtube" if stem != "video" else ""))
             return video_link(context, self.token, str(params.get("id") or ""), provider,
@@ -191,6 +194,22 @@ class IncludeNode(_MarkupNode):
             return ""
         warn(context, self.token, f"unsupported Liquid include {name or '(none)'!r} dropped")
         return ""
+
+    def embed(self, context: RenderContext, kind: str, params: dict[str, Any]) -> str:
+        """Chirpy's ``embed/*.html``: a file (``video``/``audio``, ``src=``) or a hosted player."""
+        if kind not in {"video", "audio"}:
+            return video_link(context, self.token, str(params.get("id") or ""), kind,
+                              params.get("title"))
+        src = str(params.get("src") or "").strip()
+        if not src:
+            warn(context, self.token, f"embed/{kind} include without src dropped")
+            return ""
+        if src.startswith("/") and not src.startswith("//"):
+            site = context.resolve("site")
+            site = site if isinstance(site, dict) else {}
+            src = str(site.get("url") or "").rstrip("/") + str(site.get("baseurl") or "") + src
+        label = str(params.get("title") or src.rsplit("/", 1)[-1])
+        return _block(f'<p class="video-link"><a href="{_attr(src)}">▶ {html.escape(label)}</a></p>')
 
     def figure(self, context: RenderContext, params: dict[str, Any]) -> str:
         """minimal-mistakes ``figure``: image, alt, caption, class."""
