@@ -196,6 +196,9 @@ def print_options(value: Any, *, source: Path | None = None,
         return value
     if isinstance(value, bool):
         return PrintOptions(enabled=value)
+    if not isinstance(value, Mapping):
+        raise invalid(prefix.rstrip("."), f"expected true, false or a mapping of print options, "
+                      f"got {value!r}", source)
     fields = validate_fields(PrintOptions, value, source=source, prefix=prefix)
     try:
         return PrintOptions(**fields)

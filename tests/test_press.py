@@ -103,6 +103,12 @@ def test_trim_sizes_aliases_and_errors() -> None:
         Options.from_mapping({"print": {"bled": "3mm"}})
     with pytest.raises(ConfigError, match="pad_to"):
         Options.from_mapping({"print": {"pad_to": 3}})
+    # Every mistake names its key, so that the CLI can name the flag or the book.yml line.
+    for bad, key in (({"print": 0}, "print"), ({"print": {"bleed": "40mm"}}, "print.bleed"),
+                     ({"print": {"paper": "x"}}, "print.paper")):
+        with pytest.raises(ConfigError) as caught:
+            Options.from_mapping(bad)
+        assert caught.value.key == key and "\n" not in str(caught.value)
     assert spine_width(236, 0.1) == 11.8
     assert spine_width(237, 0.1) == 11.9  # a leaf per two pages, rounded up
     assert gutter_extra(80) == 0 and 0 < gutter_extra(300) < gutter_extra(600) <= 4
