@@ -286,7 +286,11 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
         return tuple(_coerce(v, item_hint, f"{key}[{i}]", source) for i, v in enumerate(value))
     if hint is Path:
         if isinstance(value, (str, Path)) and str(value):
-            path = Path(value).expanduser()
+            try:
+                path = Path(value).expanduser()
+            except RuntimeError:  # "~user/…" of a user who does not exist
+                raise invalid(key, f"{str(value)!r}: no such user's home folder",
+                              source) from None
             if source is not None and not path.is_absolute():
                 path = source.parent / path
             return path

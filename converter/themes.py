@@ -151,7 +151,10 @@ def _locate(name_or_path: str | Path, *, relative_to: Path | None) -> Path:
     elif bare:
         candidates += [themes_dir() / text, Path(text)]
     else:
-        candidates.append(Path(text).expanduser())
+        try:
+            candidates.append(Path(text).expanduser())
+        except RuntimeError:  # "~user/…" of a user who does not exist: no such theme
+            candidates.append(Path(text))
     for candidate in candidates:
         if (candidate / MANIFEST).is_file():
             return candidate.resolve()
