@@ -108,6 +108,29 @@ common_options = [
                  help="Seconds allowed per post (default: 600; 0: no limit)."),
     click.option("--report", type=click.Path(path_type=Path, dir_okay=False), default=None,
                  metavar="FILE.json", help="Write every outcome and warning to this JSON file."),
+    # The print profile (converter.options.PrintOptions; `print:` in book.yml and themes).
+    click.option("--print", "print_enabled", is_flag=True, default=None,
+                 help="Print-ready PDF: PDF/X-4, 3 mm bleed, a book's cover as "
+                      "<stem>-cover.pdf, a preflight report."),
+    click.option("--trim", "print_trim", default=None, metavar="SIZE",
+                 help="Trim size: 신국판|singuk, 국판|guk, 46판|46, 크라운판|crown, "
+                      "46배판|46bae, A5, B5 or 'W H' (mm)."),
+    click.option("--bleed", "print_bleed", default=None, metavar="3mm",
+                 help="Bleed beyond the trim (default: 3mm with --print)."),
+    click.option("--marks", "print_marks", type=click.Choice(["none", "crop"]), default=None,
+                 help="Crop marks (default: none)."),
+    click.option("--gray", "print_gray", is_flag=True, default=None,
+                 help="Black-and-white interior."),
+    click.option("--pdf-standard", "print_standard",
+                 type=click.Choice(["pdf/x-4", "pdf/a-2b", "pdf/a-3b", "none"]), default=None,
+                 help="PDF standard (default: pdf/x-4 with --print, else none)."),
+    click.option("--recto-chapters", "print_recto_chapters", is_flag=True, default=None,
+                 help="Start chapters on right-hand pages."),
+    click.option("--pad-to", "print_pad_to", type=int, default=None, metavar="N",
+                 help="Pad the page count to a multiple of N (2, 4, 16…) with blank pages."),
+    click.option("--paper", "print_paper", default=None,
+                 help="Interior paper for the spine: mojo80, mojo100, bulky70, snow100 or the "
+                      "leaf thickness in mm."),
 ]
 
 
@@ -145,7 +168,10 @@ def _option_flags(flags: dict[str, Any]) -> dict[str, Any]:
     """The option flags given on the command line, as an ``Options`` mapping."""
     data: dict[str, Any] = {}
     for key, value in flags.items():
-        if key == "no_cache":
+        if key.startswith("print_"):
+            if value is not None:
+                data.setdefault("print", {})[key.removeprefix("print_")] = value
+        elif key == "no_cache":
             if value:
                 data["cache"] = False
         elif key == "no_cover":
@@ -216,7 +242,7 @@ def _flag_error(ctx: click.Context, exc: ConfigError,
     if exc.key is None or exc.path is not None:
         return exc
     key = re.sub(r"\[\d+\]$", "", exc.key.removeprefix("options."))
-    name = (keys or {}).get(key, key)
+    name = (keys or {}).get(key, key.replace(".", "_") if key.startswith("print.") else key)
     given = ctx.find_object(_Globals)
     flag = _typed_flag(ctx.command, name, given.args if given else [])
     if flag is None:
@@ -352,6 +378,13 @@ def _print_outcome(ui: _Ui, outcome: PostOutcome, console: Console | None = None
         return
     if ui.quiet:
         return
+    report = getattr((outcome.result.outputs if outcome.result else {}).get("pdf"), "report",
+                     None)
+    if report:
+        from .press.preflight import summary_lines
+
+        for line in summary_lines(report):
+            say(line, style="red" if "error:" in line else None)
     warnings = outcome.warnings
     if ui.verbose:
         files = ", ".join(str(p) for p in outcome.result.paths) if outcome.result else ""
@@ -467,6 +500,8 @@ def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Pat
             if paths:
                 book_data["sources"] = [str(p) for p in paths]
             config = config.updated(book_data)
+            if "print" in option_data:  # flags refine the book.yml's print: mapping
+                option_data["print"] = {**_print_dict(file_options), **option_data["print"]}
             option_data = {**_options_dict(file_options), **option_data}
         else:
             if not paths:
@@ -506,12 +541,34 @@ def book(ui: _Ui, paths: tuple[Path, ...], config_path: Path | None, output: Pat
     _print_warning_groups(ui, result.warnings)
     for path in result.paths:
         ui.line(f"ok      {path}", style="green")
+    _print_preflight(ui, result.outputs)
     skipped = f", {_count(len(result.skipped), 'post')} skipped" if result.skipped else ""
     hint = " (-v to list)" if result.warnings and not ui.verbose else ""
     pages = f"{_count(result.pages, 'page')}, " if result.pages else ""  # no PDF: no pages
     ui.line(f"{_count(result.chapters, 'chapter')}, {pages}"
             f"{_count(len(result.warnings), 'warning')}{hint}{skipped} ({_duration(elapsed)})",
             style="yellow" if result.warnings or result.skipped else "green")
+
+
+def _print_dict(options: Options) -> dict[str, Any]:
+    import dataclasses
+
+    return {f.name: getattr(options.print, f.name) for f in dataclasses.fields(options.print)
+            if getattr(options.print, f.name) is not None}
+
+
+def _print_preflight(ui: _Ui, outputs: dict[str, Any]) -> None:
+    """The preflight report of a print-ready PDF, after the build (also written as JSON)."""
+    from .press.preflight import summary_lines
+
+    result = outputs.get("pdf")
+    report = getattr(result, "report", None)
+    if not report:
+        return
+    for line in summary_lines(report):
+        style = "red" if "error:" in line else ("yellow" if "warning:" in line else None)
+        ui.line(line, style=style)
+    ui.line(f"preflight report: {report['path']}")
 
 
 def _print_dry_run(ui: _Ui, config: BookConfig, options: Options, output: Path, *,

@@ -49,6 +49,60 @@ def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
 
 
+Marks = Literal["none", "crop"]
+#: PDF standards the print profile can write (see :mod:`converter.press.variant`).
+PdfStandard = Literal["pdf/x-4", "pdf/a-2b", "pdf/a-3b", "none"]
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """The print profile (``--print`` and its companions; ``print:`` in book.yml and in a
+    theme's ``theme.yml``). ``None`` means unset: the theme's value, else the default named
+    here. Trim sizes and paper presets: :mod:`converter.press.trim`."""
+
+    enabled: bool | None = field(default=None, metadata=_doc(
+        "Print-ready PDF (--print): PDF/X-4, bleed, the book's cover as <stem>-cover.pdf, a "
+        "preflight report. Default: off (the screen PDF)."))
+    trim: str | None = field(default=None, metadata=_doc(
+        "Trim size: 신국판 (singuk) 152×225, 국판 (guk) 148×210, 46판 (46) 128×188, 크라운판 "
+        "(crown) 176×248, 46배판 (46bae) 188×257, A5, B5, or 'W H' in millimetres. "
+        "Replaces page_size; margins scale with it."))
+    bleed: str | None = field(default=None, metadata=_doc(
+        "Bleed beyond the trim on every side, e.g. '3mm'. Default: 3mm with --print, else 0."))
+    marks: Marks | None = field(default=None, metadata=_doc(
+        "Printer's marks: none or crop (drawn outside the bleed). Default: none."))
+    gray: bool | None = field(default=None, metadata=_doc(
+        "Black-and-white interior: images and colours to grays. Default: off."))
+    standard: PdfStandard | None = field(default=None, metadata=_doc(
+        "PDF standard: pdf/x-4 (default with --print), pdf/a-2b or pdf/a-3b (archiving), none."))
+    recto_chapters: bool | None = field(default=None, metadata=_doc(
+        "Start every chapter on a right-hand page. Default: off."))
+    pad_to: int | None = field(default=None, metadata=_doc(
+        "Pad the page count to a multiple of this (1, 2, 4, 8, 16, 32) with blank pages at the "
+        "end. Default: 2 with --print, else 1."))
+    paper: str | None = field(default=None, metadata=_doc(
+        "Interior paper for the spine width: a preset (mojo80, mojo100, bulky70, snow100) or "
+        "the thickness of one leaf in millimetres (e.g. '0.1'). Default: mojo80."))
+    blurb: str | None = field(default=None, metadata=_doc(
+        "Back-cover text of the wraparound cover."))
+    output_profile: Path | None = field(default=None, metadata=_doc(
+        "CMYK ICC profile of the PDF/X output intent. Default: the bundled FOGRA39 "
+        "(ISOcoated_v2_300_bas.icc, zlib licence)."))
+    min_dpi: int | None = field(default=None, metadata=_doc(
+        "Preflight: warn about images below this effective resolution. Default: 200."))
+
+    def __post_init__(self) -> None:
+        from .press.trim import check_print_options  # the numbers live with the trim sizes
+
+        check_print_options(self)
+
+    def merged(self, other: PrintOptions) -> PrintOptions:
+        """These options with every field ``other`` sets."""
+        return dataclasses.replace(self, **{f.name: getattr(other, f.name)
+                                            for f in dataclasses.fields(other)
+                                            if getattr(other, f.name) is not None})
+
+
 @dataclass(frozen=True)
 class Options:
     """How to build: formats, look, limits. All fields have safe defaults."""
@@ -103,8 +157,12 @@ class Options:
         "Alt text for images, by the image path as the posts write it or by its file name "
         "(also allowed in a post's front matter); used when the post's own alt is missing or "
         "only a file name."))
+    print: PrintOptions = field(default_factory=PrintOptions, metadata=_doc(
+        "The print profile (a mapping of PrintOptions keys; `print: true` is `enabled`)."))
 
     def __post_init__(self) -> None:
+        if not isinstance(self.print, PrintOptions):
+            object.__setattr__(self, "print", print_options(self.print))
         for name in ("jobs", "epub_image_max_edge", "epub_image_max_pixels", "pdf_image_dpi",
                      "max_post_bytes", "max_image_pixels", "max_images", "max_html_depth"):
             value = getattr(self, name)
@@ -133,6 +191,28 @@ class Options:
 
     def replace(self, **changes: Any) -> Options:
         return dataclasses.replace(self, **changes)
+
+
+def print_options(value: Any, *, source: Path | None = None,
+                  prefix: str = "print.") -> PrintOptions:
+    """:class:`PrintOptions` from a mapping (book.yml, a theme), ``true``/``false`` or None;
+    a bad value is :func:`invalid` naming the key under ``prefix`` (and ``source``)."""
+    if value is None:
+        return PrintOptions()
+    if isinstance(value, PrintOptions):
+        return value
+    if isinstance(value, bool):
+        return PrintOptions(enabled=value)
+    if not isinstance(value, Mapping):
+        raise invalid(prefix.rstrip("."), f"expected true, false or a mapping of print options, "
+                      f"got {value!r}", source)
+    fields = validate_fields(PrintOptions, value, source=source, prefix=prefix)
+    try:
+        return PrintOptions(**fields)
+    except ConfigError as exc:  # the checks of the numbers (converter.press.trim)
+        if exc.key is None:
+            raise
+        raise invalid(prefix + exc.key.removeprefix("print."), exc.detail, source) from None
 
 
 def invalid(key: str, detail: str, source: Path | None = None) -> ConfigError:
@@ -183,6 +263,8 @@ def validate_fields(schema: type, data: Mapping[str, Any], *, source: Path | Non
 
 
 def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
+    if hint is PrintOptions:
+        return print_options(value, source=source, prefix=f"{key}.")
     origin = get_origin(hint)
     args = get_args(hint)
     if origin in (typing.Union, types.UnionType):
@@ -217,7 +299,11 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
         return tuple(_coerce(v, item_hint, f"{key}[{i}]", source) for i, v in enumerate(value))
     if hint is Path:
         if isinstance(value, (str, Path)) and str(value):
-            path = Path(value).expanduser()
+            try:
+                path = Path(value).expanduser()
+            except RuntimeError:  # "~user/…" of a user who does not exist
+                raise invalid(key, f"{str(value)!r}: no such user's home folder",
+                              source) from None
             if source is not None and not path.is_absolute():
                 path = source.parent / path
             return path

@@ -1,4 +1,5 @@
-"""Checks made before anything is converted: the theme, page size, CSS files and folders.
+"""Checks made before anything is converted: the theme, page size, print profile, CSS files
+and folders.
 
 :class:`~converter.options.Options` validates each value on its own (types, ranges, spellings);
 this module checks what the values point at — the theme resolves, the extra CSS files can be
@@ -13,9 +14,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError, HanjiError
 from .options import Options, page_size_css
+
+if TYPE_CHECKING:
+    from .themes import Theme
 
 
 def check_build(options: Options, output_dir: Path | None = None) -> None:
@@ -31,6 +36,7 @@ def check_build(options: Options, output_dir: Path | None = None) -> None:
     except ConfigError as exc:
         key = "page_size" if options.page_size else "theme"
         raise _error(key, exc.detail) from None
+    _check_print(options, theme)
     for index, css in enumerate(options.extra_css):
         _check_readable_text(css, f"extra_css[{index}]")
     if options.site is not None and not options.site.is_dir():
@@ -39,6 +45,23 @@ def check_build(options: Options, output_dir: Path | None = None) -> None:
         check_writable_folder(output_dir, "output")
     if options.cache and options.cache_dir is not None:
         check_writable_folder(options.cache_dir, "cache_dir")
+
+
+def _check_print(options: Options, theme: Theme) -> None:
+    """The print profile (``--print``, ``--trim``, ``--bleed``…) resolves against the theme's
+    ``print:`` defaults: each value alone was checked by the options; this adds the theme's."""
+    if "pdf" not in options.formats:
+        return
+    from .press.geometry import print_plan
+
+    try:
+        print_plan(options, theme)
+    except ConfigError as exc:
+        key = exc.key or ""
+        if key.startswith("print."):  # a flag's value (already checked alone: rare)
+            raise _error(key, exc.detail) from None
+        where = key.removeprefix("theme ")  # the theme's print: defaults
+        raise _error("theme", f"{where}: {exc.detail}" if where else exc.detail) from None
 
 
 def check_writable_folder(folder: Path, key: str) -> None:

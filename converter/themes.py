@@ -10,9 +10,15 @@ A theme is a folder ``themes/<name>/`` (``converter/_themes`` in a wheel, see
 ``fonts``        CSS families by role: ``body``, ``heading``, ``mono`` (see ``fonts/fonts.yml``)
 ``page_size``    default page size (``A5``, ``A4``, ``B6``, ``Letter`` or ``"W H"``)
 ``css``          extra CSS files included in both formats, before ``print.css``/``epub.css``
+``print``        defaults of the print profile (``converter.options.PrintOptions`` keys, e.g.
+                 ``trim: 신국판``) and ``margins: [top, outer, bottom, inner]`` in mm for an
+                 A5 page (they scale with the trim size)
 ``cover``        colours of the generated cover picture (the EPUB's cover image when there
                  is no cover image): ``background``, ``color`` (title), ``accent`` (rule and
                  author), as ``#rrggbb``
+
+Optional files used only by print-ready PDFs (``--print``, ``--trim``, ``--gray``…):
+``press.css`` (after ``print.css``) and ``gray.css`` (black-and-white interiors).
 
 A child inherits everything from its parent; its CSS comes after the parent's, its ``fonts``
 entries replace the parent's one by one. This module only reads files: it knows nothing about
@@ -24,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,7 +42,7 @@ __all__ = ["Theme", "ThemeError", "available_themes", "load_theme", "themes_dir"
 
 MANIFEST = "theme.yml"
 FONT_ROLES = ("body", "heading", "mono")
-_KEYS = {"name", "description", "extends", "fonts", "page_size", "css", "cover"}
+_KEYS = {"name", "description", "extends", "fonts", "page_size", "css", "cover", "print"}
 COVER_KEYS = ("background", "color", "accent")
 _MAX_DEPTH = 8
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -54,6 +61,11 @@ class Theme:
     epub_css: str = ""
     #: Theme folders from the root ancestor to this theme.
     chain: tuple[Path, ...] = ()
+    #: The print profile's defaults (``print:`` of theme.yml, merged along the chain).
+    print_profile: dict[str, Any] = field(default_factory=dict)
+    #: CSS added to print.css for print-ready PDFs (``press.css``) and gray ones (``gray.css``).
+    press_css: str = ""
+    gray_css: str = ""
     #: Colours of the generated cover picture (``COVER_KEYS``).
     cover: dict[str, str] = field(default_factory=dict)
 
@@ -71,6 +83,7 @@ class _Manifest:
     fonts: dict[str, str]
     page_size: str | None
     css: tuple[str, ...]
+    print_profile: dict[str, Any] = field(default_factory=dict)
     cover: dict[str, str] = field(default_factory=dict)
 
 
@@ -102,8 +115,10 @@ def load_theme(name_or_path: str | Path) -> Theme:
     fonts: dict[str, str] = {}
     cover: dict[str, str] = {}
     page_size = "A5"
+    print_profile: dict[str, Any] = {}
     for manifest in chain:
         fonts.update(manifest.fonts)
+        print_profile.update(manifest.print_profile)
         cover.update(manifest.cover)
         page_size = manifest.page_size or page_size
     _check_fonts(fonts, chain[-1].path / MANIFEST)
@@ -117,6 +132,9 @@ def load_theme(name_or_path: str | Path) -> Theme:
         print_css=_concatenate(chain, "print.css"),
         epub_css=_concatenate(chain, "epub.css"),
         chain=tuple(m.path for m in chain),
+        print_profile=print_profile,
+        press_css=_optional_css(chain, "press.css"),
+        gray_css=_optional_css(chain, "gray.css"),
         cover=cover,
     )
 
@@ -133,7 +151,10 @@ def _locate(name_or_path: str | Path, *, relative_to: Path | None) -> Path:
     elif bare:
         candidates += [themes_dir() / text, Path(text)]
     else:
-        candidates.append(Path(text).expanduser())
+        try:
+            candidates.append(Path(text).expanduser())
+        except RuntimeError:  # "~user/…" of a user who does not exist: no such theme
+            candidates.append(Path(text))
     for candidate in candidates:
         if (candidate / MANIFEST).is_file():
             return candidate.resolve()
@@ -173,6 +194,9 @@ def _read_manifest(folder: Path) -> _Manifest:
     if page_size is not None:
         page_size = str(page_size)
         _check_page_size(page_size, path)
+    print_profile = data.get("print") or {}
+    if not isinstance(print_profile, dict):
+        raise ThemeError("'print' must be a mapping of print options", path=path)
     cover = data.get("cover") or {}
     if (not isinstance(cover, dict) or set(map(str, cover)) - set(COVER_KEYS)
             or not all(isinstance(v, str) and _COLOUR.match(v) for v in cover.values())):
@@ -187,6 +211,7 @@ def _read_manifest(folder: Path) -> _Manifest:
         fonts={str(k): v for k, v in fonts.items()},
         page_size=page_size,
         css=tuple(css),
+        print_profile={str(k): v for k, v in print_profile.items()},
         cover={str(k): v for k, v in cover.items()},
     )
 
@@ -211,6 +236,20 @@ def _check_fonts(fonts: dict[str, str], path: Path) -> None:
         if family not in manifest:
             known = ", ".join(name for name, f in manifest.items() if f.generic)
             raise ThemeError(f"font {role!r}: unknown family {family!r} (bundled: {known})", path=path)
+
+
+def _optional_css(chain: list[_Manifest], filename: str) -> str:
+    """``filename`` of every theme in the chain that has one, parent first ("" if none)."""
+    parts = []
+    for manifest in chain:
+        path = manifest.path / filename
+        if path.is_file():
+            try:
+                parts.append(f"/* ---- {manifest.name}/{filename} ---- */\n"
+                             f"{path.read_text(encoding='utf-8').strip()}\n")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ThemeError(f"cannot read CSS: {exc}", path=path) from None
+    return "\n".join(parts)
 
 
 def _concatenate(chain: list[_Manifest], filename: str) -> str:

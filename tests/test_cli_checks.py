@@ -58,6 +58,14 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     (["-j", "-1"], "-j: -1 is not in the range x>=0."),
     (["--jobs=-1"], "--jobs: -1 is not in the range x>=0."),
     (["--remote-images", "always"], "--remote-images: 'always' is not one of 'skip', 'fetch'."),
+    (["--css", "~no-such-user-hanji/x.css"],
+     "--css: '~no-such-user-hanji/x.css': no such user's home folder"),
+    (["--trim", "huge"], "--trim: 'huge' is not a trim size (신국판 (singuk)"),
+    (["--print", "--bleed", "40mm"], "--bleed: '40mm' is not between 0 and 20 mm"),
+    (["--bleed=abc"], "--bleed: 'abc' is not a length such as 3mm"),
+    (["--pad-to", "3"], "--pad-to: 3 is not 1, 2, 4, 8, 16 or 32"),
+    (["--paper", "cardboard"], "--paper: 'cardboard' is not a paper preset"),
+    (["--pdf-standard", "pdf/x-1a"], "--pdf-standard: 'pdf/x-1a' is not one of"),
 ])
 def test_convert_bad_flag_one_line_exit_2_nothing_done(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], no_work: list[str],
@@ -106,6 +114,7 @@ def test_output_folder_not_writable_fails_before_converting(
     (["--name", "a/b"], "--name: 'a/b' is not a plain file name"),
     (["--theme", "nonexistent"], "--theme: unknown theme 'nonexistent'"),
     (["--no-such-flag"], "No such option '--no-such-flag'"),
+    (["--print", "--trim", "nope"], "--trim: 'nope' is not a trim size"),
 ])
 def test_book_bad_flag_one_line_exit_2_nothing_done(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], no_work: list[str],
@@ -126,6 +135,10 @@ def test_book_bad_flag_one_line_exit_2_nothing_done(
     ("title: 책\noutput: ../x\n", "book.yml:2: key 'output': '../x' is not a plain file name"),
     ("title: 책\nposts: ['a\\0b']\n", "book.yml:2: key 'posts[0]': no such file or folder"),
     ("title: 책\ntimeout: .nan\n", "book.yml:2: key 'timeout'"),
+    ("title: 책\nprint:\n  enabled: true\n  trim: huge\n",
+     "book.yml:4: key 'print.trim': 'huge' is not a trim size"),
+    ("title: 책\noptions:\n  print:\n    bleed: 40mm\n",
+     "book.yml:4: key 'options.print.bleed': '40mm' is not between 0 and 20 mm"),
 ])
 def test_book_yml_mistakes_name_file_line_and_key(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], no_work: list[str],
@@ -169,3 +182,20 @@ def test_book_dry_run_lists_posts_in_order_without_building(
     code, _, err = run(["book", str(site.root), "--title", "책", "--tag", "none", "--dry-run"],
                        capsys)
     assert code == 2 and "no posts selected" in err
+
+
+def test_theme_print_defaults_are_checked_before_converting(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_work: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A theme whose ``print:`` defaults cannot resolve stops the PDF build at once (an EPUB
+    does not use them)."""
+    site = two_posts(tmp_path / "site")
+    theme = tmp_path / "press-theme"
+    theme.mkdir()
+    (theme / "theme.yml").write_text("name: press-theme\nextends: default\nprint:\n"
+                                     "  trim: huge\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["convert", str(site.root), "-o", "out", "--theme", str(theme)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith("hanji: error: --theme: print.trim: 'huge' is not a trim size")
+    assert no_work == [] and not (tmp_path / "out").exists()

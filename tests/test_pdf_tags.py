@@ -12,7 +12,7 @@ from conftest import SiteBuilder
 from pikepdf import Name
 
 import converter
-from converter.writers.pdf.tags import check_structure, write_options
+from converter.writers.pdf.tags import check_structure
 
 BODY = """
 첫 문단입니다. [링크](https://example.com/hanji)도 있습니다.
@@ -115,10 +115,24 @@ def test_untagged_when_asked(tmp_path: Path, site: SiteBuilder) -> None:
     assert check_structure(result.outputs["pdf"].path) == ["no StructTreeRoot (untagged)"]
 
 
-def test_the_variant_choice_is_one_function() -> None:
-    assert write_options(True) == {"pdf_variant": "pdf/ua-1"}
-    assert write_options(False) == {}
-    assert write_options(True, "pdf/x-4") == {"pdf_variant": "pdf/x-4", "pdf_tags": True}
+def test_tagging_and_print_standards_are_chosen_by_one_function() -> None:
+    import dataclasses
+
+    from converter.options import Options
+    from converter.press.geometry import print_plan
+    from converter.press.variant import is_tagged, weasyprint_options
+    from converter.themes import load_theme
+
+    assert weasyprint_options(None, True) == {"pdf_variant": "pdf/ua-1"}
+    assert weasyprint_options(None, False) == {}
+    plan = print_plan(Options(), load_theme("default"))
+    for standard in ("pdf/x-4", "pdf/a-2b", "pdf/a-3b"):
+        printed = dataclasses.replace(plan, standard=standard)
+        assert weasyprint_options(printed, True) == {"pdf_variant": standard, "pdf_tags": True}
+        assert weasyprint_options(printed, False) == {"pdf_variant": standard}
+        assert is_tagged(weasyprint_options(printed, True))
+        assert not is_tagged(weasyprint_options(printed, False))
+    assert is_tagged(weasyprint_options(None, True)) and not is_tagged({})
 
 
 def test_a_book_merged_from_chapters_is_tagged_as_one(tmp_path: Path, site: SiteBuilder) -> None:

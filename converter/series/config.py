@@ -161,7 +161,8 @@ _BookYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_tex
 
 
 def _key_lines(text: str) -> dict[str, int]:
-    """The line of each top-level key of a book.yml (and of ``options.KEY``), for errors."""
+    """The line of each key of a book.yml by its path (``title``, ``options.KEY``,
+    ``print.trim``, ``options.print.trim``), for errors."""
     try:
         root = yaml.compose(text, Loader=_BookYamlLoader)  # a SafeLoader subclass
     except yaml.YAMLError:
@@ -174,11 +175,18 @@ def _key_lines(text: str) -> dict[str, int]:
             continue
         name = ALIASES.get(key.value.replace("-", "_"), key.value.replace("-", "_"))
         lines.setdefault(name, key.start_mark.line + 1)
-        if name == "options" and isinstance(value, yaml.MappingNode):
-            for inner, _ in value.value:
-                if isinstance(inner, yaml.ScalarNode):
-                    lines.setdefault(f"options.{inner.value}", inner.start_mark.line + 1)
+        _nested_key_lines(value, f"{name}.", lines)
     return lines
+
+
+def _nested_key_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
+    """The lines of the keys of a mapping ``node`` under ``prefix``, at any depth."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for inner, value in node.value:
+        if isinstance(inner, yaml.ScalarNode):
+            lines.setdefault(f"{prefix}{inner.value}", inner.start_mark.line + 1)
+            _nested_key_lines(value, f"{prefix}{inner.value}.", lines)
 
 
 def _unknown(key: str, known: set[str]) -> str:

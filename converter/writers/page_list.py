@@ -45,9 +45,8 @@ _IGNORED = re.compile(r"[\s\u2060\u00ad\u200b]+")
 _SKIPPED_TAGS = {"math", "svg", "script", "style"}
 _SKIPPED_CLASSES = {"footnote", "footnote-ref", "footnotes"}
 #: Inline elements: a page marker at their first character goes before them.
-_INLINE = frozenset({"a", "abbr", "b", "bdi", "cite", "code", "del", "em", "i", "ins", "kbd",
-                     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "u",
-                     "var"})
+_INLINE = {"a", "abbr", "b", "bdi", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q",
+           "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var"}
 _PARTS = ("cover", "title-page", "toc")
 
 
@@ -251,8 +250,7 @@ def _insert(element: Any, offset: int, markers: list[etree._Element]) -> None:
             continue
         cut = counted[offset - seen] if offset - seen < len(counted) else len(text)
         if (where == "text" and owner is not element and not text[:cut].strip()
-                and _local(owner.tag) in _INLINE):
-            # The same for an inline element inside the one the page starts in.
+                and _local(owner.tag) in _INLINE):  # the same, one level down
             while (owner.getparent() is not element and owner.getprevious() is None
                    and _local(owner.getparent().tag) in _INLINE
                    and not (owner.getparent().text or "").strip()):

@@ -101,15 +101,19 @@ def render_document(source: str, base_url: str, roots: list[Path], error_path: P
     return document, fetcher
 
 
-def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics, *,
-                   tagged: bool = False) -> None:
-    """Write a laid-out document to ``target`` atomically, tagged (PDF/UA-1, :mod:`.tags`) if
-    asked; what the fetcher refused to read becomes a warning."""
-    from .tags import fix_structure, quiet_alt_errors, write_options
+def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics,
+                   options: dict[str, Any] | None = None) -> None:
+    """Write a laid-out document to ``target`` atomically, with WeasyPrint's ``write_pdf``
+    ``options`` (:func:`converter.press.variant.weasyprint_options`), tagged documents fixed
+    after WeasyPrint (:func:`.tags.fix_structure`); what the fetcher refused to read becomes
+    a warning."""
+    from ...press.variant import is_tagged
+    from .tags import fix_structure, quiet_alt_errors
 
+    tagged = is_tagged(options)
     try:
         with atomic_output(target) as tmp, quiet_alt_errors():
-            document.write_pdf(tmp, **write_options(tagged))
+            document.write_pdf(tmp, **(options or {}))
             if tagged:
                 fix_structure(tmp)
     except OSError as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ...diagnostics import Diagnostics, collect_library_warnings
+from ...press.variant import weasyprint_options
 from ..base import atomic_output
 from ..page_list import page_starts
 from ..patches import pages
@@ -60,7 +61,8 @@ def _write(document: Any, pdf_path: Path, store: Path, diagnostics: Diagnostics,
     """Write the document's PDF (tagged if asked), noting the glyphs of each embedded font
     (fonts to ``store``)."""
     with recording_subsets(store) as fonts:
-        write_document(document, pdf_path, fetcher, diagnostics, tagged=tagged)
+        write_document(document, pdf_path, fetcher, diagnostics,
+                       weasyprint_options(None, tagged))
     return fonts
 
 

@@ -1,11 +1,12 @@
 """Tagged PDF (PDF/UA-1): how WeasyPrint is asked for it, what is fixed after it, and the
 structure checks.
 
-* :func:`write_options` is the one place that chooses WeasyPrint's ``pdf_variant`` /
-  ``pdf_tags`` (shared ground with PDF/X output: a print variant keeps its variant and gets
-  ``pdf_tags``). WeasyPrint 70's ``pdf/ua-1`` variant and ``pdf_tags=True`` build the same
-  structure tree; the variant adds the XMP packet with ``pdfuaid:part`` and ``dc:title`` that
-  PDF/UA requires, so it is the one used.
+* WeasyPrint is asked for tags by :func:`converter.press.variant.weasyprint_options`, the one
+  place that chooses ``pdf_variant`` / ``pdf_tags`` for tagging and the print standards
+  together (its module doc has the combination rules). WeasyPrint 70's ``pdf/ua-1`` variant
+  and ``pdf_tags=True`` build the same structure tree; the variant adds the XMP packet with
+  ``pdfuaid:part`` and ``dc:title`` that PDF/UA requires, so it is the one used when no print
+  standard is.
 * :func:`fix_structure` (pikepdf, after WeasyPrint wrote the file) does what WeasyPrint 70
   does not: images without alt text (decoration, and images nobody described: ``alt=""``
   means the same to a screen reader in the EPUB) become artifacts instead of ``/Figure``
@@ -29,17 +30,6 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-#: The variant asked of WeasyPrint for tagged output (see the module doc).
-TAGGED_VARIANT = "pdf/ua-1"
-
-
-def write_options(tagged: bool, variant: str | None = None) -> dict[str, Any]:
-    """Keyword arguments for WeasyPrint's ``write_pdf``: ``variant`` (e.g. a PDF/X one) wins
-    over PDF/UA-1, and is then tagged with ``pdf_tags``."""
-    if variant:
-        return {"pdf_variant": variant, "pdf_tags": tagged}
-    return {"pdf_variant": TAGGED_VARIANT} if tagged else {}
 
 
 class _DescribedElsewhere(logging.Filter):

@@ -15,9 +15,9 @@ import logging
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lxml import etree, html
 
@@ -26,6 +26,10 @@ from ...errors import OutputError
 from ...fonts import needed_families
 from ...images import ImageProfile, ImageRequest, PreparedImage
 from ...options import PAGE_SIZES, page_size_css
+from ...press import finish as press_finish
+from ...press import geometry as press_geometry
+from ...press import variant as pdf_variants
+from ...press.trim import PrintPlan
 from ...processes import WarmProcess
 from ...resources import fonts_dir, themes_dir
 from .. import linebreak
@@ -51,16 +55,20 @@ _TEXT_WIDTH_SHARE = 0.78
 _MM_PER_INCH = 25.4
 
 
-def _page_width_mm(page_size: str) -> float:
+def _page_width_mm(page_size: str, index: int = 0) -> float:
     key = page_size.strip().upper()
     if key in PAGE_SIZES:
-        return PAGE_SIZES[key][0]
-    value = page_size_css(page_size).split()[0]
+        return PAGE_SIZES[key][index]
+    value = page_size_css(page_size).split()[index]
     units = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
     for unit, factor in units.items():
         if value.endswith(unit):
             return float(value[: -len(unit)]) * factor
-    return 148.0
+    return 148.0 if index == 0 else 210.0
+
+
+def _page_height_mm(page_size: str) -> float:
+    return _page_width_mm(page_size, 1)
 
 
 class PdfWriter(Writer):
@@ -72,8 +80,14 @@ class PdfWriter(Writer):
 
     @property
     def page_size(self) -> str:
-        """The page size option, else the theme's."""
-        return self.options.page_size or self.theme.page_size or "A5"
+        """The print profile's trim size, else the page size option, else the theme's."""
+        return (press_geometry.page_size(self.print_plan) or self.options.page_size
+                or self.theme.page_size or "A5")
+
+    @cached_property
+    def print_plan(self) -> PrintPlan:
+        """The print profile (trim, bleed, standard…; inactive for a screen PDF)."""
+        return press_geometry.print_plan(self.options, self.theme)
 
     #: WeasyPrint's imports take 1–2 s: with a helper process the PDF is laid out there.
     helper_warm_up: ClassVar[Callable[[], None] | None] = warm_up_weasyprint
@@ -109,7 +123,9 @@ class PdfWriter(Writer):
         etree.SubElement(head, "meta", {"name": "generator", "content": "hanji"})
         style = etree.SubElement(head, "style")
         style.text = self.stylesheet(book.text() + label(lang, "toc"))
-        body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
+        body = etree.SubElement(doc, "body", {"class": " ".join(
+            [f"book kind-{book.kind}",
+             *press_geometry.body_classes(self.print_plan, book.kind)])})
         if self.options.cover_page:
             body.append(self.cover(book, images))
         if book.kind == "book":
@@ -145,9 +161,16 @@ class PdfWriter(Writer):
         """
         families = (needed_families(text, self.theme.fonts.values()) if text is not None
                     else self.theme.font_families())
+        rules = [f"@page {{ size: {page_size_css(self.page_size)}; }}"]
+        press = press_geometry.stylesheet(self.print_plan, self.theme, self._page_mm())
+        if press:  # the print profile's geometry, press.css and gray.css
+            rules.append(press)
         return build_stylesheet(families, lambda font: font.path.resolve().as_uri(),
-                                self.theme.print_css, self.options.extra_css,
-                                rules=[f"@page {{ size: {page_size_css(self.page_size)}; }}"])
+                                self.theme.print_css, self.options.extra_css, rules=rules)
+
+    def _page_mm(self) -> tuple[float, float]:
+        """The page (the trim, for a print-ready PDF) in millimetres."""
+        return _page_width_mm(self.page_size), _page_height_mm(self.page_size)
 
     def cover(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
         """The cover: the teaser image, or a generated cover with the title."""
@@ -234,16 +257,30 @@ class PdfWriter(Writer):
         else:
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
             job = (source, str(themes_dir()) + "/", roots, target, error_path,
-                   self.options.tagged_pdf)
+                   self._write_options())
             work = partial(document.render_whole, job, processes, error_path)
+        finish = None
+        if self.print_plan.active:  # print-ready: page boxes, standard, cover, preflight
+            layout = press_finish.Layout(
+                stylesheet=self.stylesheet,
+                render=partial(document.render_file,
+                               [fonts_dir(), themes_dir(), *self.theme.chain]),
+                page_size=self._page_mm())
+            finish = partial(press_finish.finish_pdf, self.print_plan, book, images,
+                             layout=layout)
         if not processes:
             rendered = work()
-            return lambda: self._result(target, rendered)
+            return lambda: self._result(target, rendered, finish)
         # The layout processes are driven from a thread: this one goes on (the EPUB writer).
         conductor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-pdf")
         pending = conductor.submit(work)
         conductor.shutdown(wait=False)
-        return lambda: self._result(target, pending.result())
+        return lambda: self._result(target, pending.result(), finish)
+
+    def _write_options(self) -> dict[str, Any]:
+        """WeasyPrint's ``write_pdf`` options: tagging and the print standard, chosen together
+        (:func:`converter.press.variant.weasyprint_options`)."""
+        return pdf_variants.weasyprint_options(self.print_plan, self.options.tagged_pdf)
 
     def _write_by_chapter(self, document_tree: html.HtmlElement, roots: list[Path],
                           target: Path, error_path: Path, processes: Sequence[WarmProcess]
@@ -267,11 +304,17 @@ class PdfWriter(Writer):
                 log.info("%s: laying the book out as one document", exc.message)
                 source = html.tostring(document_tree, encoding="unicode",
                                        doctype="<!DOCTYPE html>")
-                return document.render_whole((source, base_url, roots, target, error_path,
-                                              self.options.tagged_pdf), processes, error_path)
+                job = (source, base_url, roots, target, error_path, self._write_options())
+                return document.render_whole(job, processes, error_path)
 
-    def _result(self, target: Path, rendered: PdfResult) -> WriteResult:
+    def _result(self, target: Path, rendered: PdfResult,
+                finish: Callable[[Path], dict[str, Any]] | None = None) -> WriteResult:
         for message in rendered.warnings:
             self.diagnostics.warn(message)
-        return WriteResult(path=target, format=self.format, pages=rendered.pages,
-                           size=rendered.size, page_starts=rendered.page_starts)
+        if finish is None:
+            return WriteResult(path=target, format=self.format, pages=rendered.pages,
+                               size=rendered.size, page_starts=rendered.page_starts)
+        report = finish(target)  # the print profile's preflight report
+        return WriteResult(path=target, format=self.format, pages=report["pages"],
+                           size=target.stat().st_size, report=report,
+                           page_starts=rendered.page_starts)
