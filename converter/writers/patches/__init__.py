@@ -6,7 +6,9 @@
 - :mod:`.pdf_images`: PNG data embedded without decoding and re-encoding;
 - :mod:`.svg_numbers`: fast number reading in the SVG renderer (math);
 - :mod:`.margin_boxes`: chapter pages laid out without margin boxes;
-- :mod:`.pages`: the page internals a book laid out by chapter reads and changes.
+- :mod:`.pages`: the page internals a book laid out by chapter reads and changes;
+- :mod:`.ffi_module`: WeasyPrint's C declarations parsed once per installation (cffi's
+  out-of-line mode) instead of by pycparser at every start; hooked in before the import.
 
 Each patch goes through :func:`.hook.replace` (guard, wrap, assign, once per process). They
 were written and tested against the WeasyPrint 70 series: another series (a user may force
@@ -46,6 +48,10 @@ def supported() -> bool:
 def install() -> bool:
     """Install every patch (once per process) if WeasyPrint is the series they were checked
     against, else warn; returns whether they are installed."""
+    if "weasyprint" not in sys.modules and supported():
+        from . import ffi_module
+
+        ffi_module.install_import_hook()
     import weasyprint
 
     if not supported():
