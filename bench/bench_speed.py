@@ -17,7 +17,8 @@ Both pandoc routes use ``../shared/anchors/siteroot.lua`` so that they find the 
 compared: hanji's page count, text and sizes (with ``--baseline``, against the baseline's).
 
 ``--book BLOG`` builds a corpus blog as one book: cold, then after a one-post edit; wall time,
-CPU seconds (all processes) and peak memory summed over all processes.
+CPU seconds (all processes) and peak memory summed over all processes; with ``--baseline``, the
+baseline's builds alternate with hanji's and the outputs are compared.
 
     python bench/bench_speed.py [--runs 5] [--baseline ../main] [--book danbi-ncsoft]
 
@@ -191,9 +192,9 @@ def bench_seed(runs: int, baseline: Path | None, with_pandoc: bool) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def bench_book(blog: str) -> None:
+def bench_book(blog: str, baseline: Path | None) -> None:
     """``hanji book`` on a corpus blog: cold, then after editing one post of a copy of it (the
-    caches are keyed by content)."""
+    caches are keyed by content); with a baseline checkout, both alternate (own caches)."""
     root = SHARED / "corpus" / blog
     if not root.exists():
         print(f"corpus blog {root} not found (../shared absent): skipping the book")
@@ -201,22 +202,41 @@ def bench_book(blog: str) -> None:
     work = Path(tempfile.mkdtemp(prefix="hanji-bench-book-"))
     site = work / "site"
     shutil.copytree(root, site)
-    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONWARNINGS="ignore")
-    book = [sys.executable, "-m", "converter", "-q", "book", str(site), "--title", f"{blog} book",
-            "--cache-dir", str(work / "cache")]
-    cold = run([*book, "-o", str(work / "cold")], env=env, tree=True)
+    checkouts = {"hanji": REPO, **({"baseline": baseline} if baseline else {})}
+
+    def book(name: str, out: str) -> tuple[float, float, int]:
+        env = dict(os.environ, PYTHONPATH=str(checkouts[name]), PYTHONWARNINGS="ignore")
+        return run([sys.executable, "-m", "converter", "-q", "book", str(site), "--title",
+                    f"{blog} book", "--cache-dir", str(work / f"cache-{name}"), "-o",
+                    str(work / f"{out}-{name}")], env=env, tree=True)
+
+    cold = {name: book(name, "cold") for name in checkouts}
     posts = sorted((site / "_posts").rglob("*.m*"))
     edited = posts[len(posts) // 2]
     edited.write_text(edited.read_text(encoding="utf-8")
                       + "\n\n다시 빌드하는 시간을 재려고 덧붙인 문단입니다.\n", encoding="utf-8")
-    warm = run([*book, "-o", str(work / "rebuilt")], env=env, tree=True)
-    pdfs = sorted((work / "cold").glob("*.pdf"))
-    pages = pdf_pages_and_text(pdfs[0])[0] if pdfs else 0
-    print(f"book of {blog} ({len(posts)} posts, {pages} pages):")
-    print(f"  cold            {cold[0]:6.1f} s wall, {cold[1]:6.1f} CPU-s, peak {cold[2]} MiB "
-          "all processes (goals <= 30 s, <= 1.5 GB)")
-    print(f"  one post edited {warm[0]:6.1f} s wall, {warm[1]:6.1f} CPU-s, peak {warm[2]} MiB "
-          "(goal <= 5 s)")
+    warm = {name: book(name, "rebuilt") for name in checkouts}
+    for name in checkouts:
+        pdfs = sorted((work / f"cold-{name}").glob("*.pdf"))
+        pages, text = pdf_pages_and_text(pdfs[0]) if pdfs else (0, "")
+        sizes = {p.suffix: p.stat().st_size / 1e6 for p in (work / f"cold-{name}").glob("*.*")}
+        print(f"book of {blog} by {name} ({len(posts)} posts, {pages} pages, "
+              + ", ".join(f"{k[1:]} {v:.2f} MB" for k, v in sorted(sizes.items())) + "):")
+        c, w = cold[name], warm[name]
+        print(f"  cold            {c[0]:6.1f} s wall, {c[1]:6.1f} CPU-s, peak {c[2]} MiB "
+              "all processes (goals <= 30 s, <= 1.5 GB)")
+        print(f"  one post edited {w[0]:6.1f} s wall, {w[1]:6.1f} CPU-s, peak {w[2]} MiB "
+              "(goal <= 5 s)")
+        if name == "baseline":
+            base_pdf = sorted((work / "cold-baseline").glob("*.pdf"))
+            own_pdf = sorted((work / "cold-hanji").glob("*.pdf"))
+            if base_pdf and own_pdf:
+                own_pages, own_text = pdf_pages_and_text(own_pdf[0])
+                print(f"  hanji vs baseline: pages {own_pages} / {pages}, text "
+                      f"{'identical' if own_text == text else 'DIFFERENT'}, pdf size "
+                      f"x{own_pdf[0].stat().st_size / base_pdf[0].stat().st_size:.3f}; "
+                      f"wall cold x{cold['hanji'][0] / c[0]:.2f}, CPU cold "
+                      f"x{cold['hanji'][1] / c[1]:.2f}, edit wall x{warm['hanji'][0] / w[0]:.2f}")
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -234,7 +254,7 @@ def main() -> None:
         bench_seed(args.runs, args.baseline.resolve() if args.baseline else None,
                    not args.no_pandoc)
     if args.book:
-        bench_book(args.book)
+        bench_book(args.book, args.baseline.resolve() if args.baseline else None)
 
 
 if __name__ == "__main__":
