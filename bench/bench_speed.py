@@ -41,7 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_convert import pandoc_path, tree_rss_mib  # noqa: E402
+from bench_convert import pandoc_path, tree_rss_mib
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

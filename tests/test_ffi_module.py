@@ -55,7 +55,7 @@ def test_prebuilt_module_behaves_like_the_parsed_one(tmp_path: Path, monkeypatch
     ffi = ffi_module._prebuilt_ffi(declarations)
     assert list((tmp_path / "hanji" / "ffi").glob("_weasyprint_ffi_*.py"))
     namespace: dict[str, object] = {"_hanji_prebuilt_ffi": ffi}
-    exec(compile(tree, "shaped.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    exec(compile(tree, "shaped.py", "exec"), namespace)  # our own fixture
     assert namespace["value"] == 3
 
 

@@ -108,7 +108,7 @@ class _Loader(importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         module.__dict__[_PREBUILT] = self.ffi
         try:
-            exec(self.code, module.__dict__)  # noqa: S102 - WeasyPrint's own module, rewritten
+            exec(self.code, module.__dict__)  # WeasyPrint's own module, rewritten
         finally:
             module.__dict__.pop(_PREBUILT, None)
 
