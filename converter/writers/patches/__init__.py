@@ -1,14 +1,14 @@
 """Every change hanji makes to WeasyPrint's internals, each in its own module, and
 :func:`install`, the one version gate in front of them.
 
+- :mod:`.ffi_module`: WeasyPrint's C declarations parsed once per installation (cffi's
+  out-of-line mode) instead of by pycparser at every start; hooked in before the import;
 - :mod:`.linebreak`: a line-breaking fix that Korean word joiners need;
 - :mod:`.font_subset`: font subsetting through uharfbuzz, recording each font's glyphs;
 - :mod:`.pdf_images`: PNG data embedded without decoding and re-encoding;
 - :mod:`.svg_numbers`: fast number reading in the SVG renderer (math);
 - :mod:`.margin_boxes`: chapter pages laid out without margin boxes;
-- :mod:`.pages`: the page internals a book laid out by chapter reads and changes;
-- :mod:`.ffi_module`: WeasyPrint's C declarations parsed once per installation (cffi's
-  out-of-line mode) instead of by pycparser at every start; hooked in before the import.
+- :mod:`.pages`: the page internals a book laid out by chapter reads and changes.
 
 Each patch goes through :func:`.hook.replace` (guard, wrap, assign, once per process). They
 were written and tested against the WeasyPrint 70 series: another series (a user may force
