@@ -106,7 +106,9 @@ def writer_helpers(options: Options, *,
                 warm_up = WRITERS[fmt].helper_warm_up
                 if warm_up is not None:
                     helpers[fmt] = [
-                        WarmProcess(warm_up, name=f"hanji-{fmt}" + (f"-{n + 1}" if n else ""))
+                        WarmProcess(warm_up, name=f"hanji-{fmt}" + (f"-{n + 1}" if n else ""),
+                                    memory_mb=options.max_memory_mb,
+                                    job_timeout=options.timeout)
                         for n in range(max(1, min(count, MAX_LAYOUT_PROCESSES)))]
         yield helpers
     finally:
@@ -192,7 +194,7 @@ def _draw_formulas_beside(writer: Writer, book: Book, stack: contextlib.ExitStac
     formulas = list(dict.fromkeys(formulas))
     if len(formulas) < MIN_FORMULAS_FOR_HELPER:
         return
-    process = WarmProcess(import_ziamath, name="hanji-math")
+    process = WarmProcess(import_ziamath, name="hanji-math", memory_mb=writer.options.max_memory_mb)
     stack.callback(process.close)
     process.submit(draw_formulas, formulas, writer.formula_directory)
     writer.formulas = process

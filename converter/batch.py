@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import logging.handlers
-import multiprocessing
 import os
 import signal
 import threading
@@ -33,6 +32,7 @@ from .api import ConversionResult, convert
 from .diagnostics import BuildWarning
 from .errors import HanjiError
 from .options import Options
+from .processes import die_with_parent, limit_memory, worker_context
 
 #: Loggers whose levels the worker processes copy from this one.
 _LOGGERS = ("", "converter", "weasyprint", "fontTools", "PIL")
@@ -132,6 +132,9 @@ def convert_one(source: Path, output_dir: Path, options: Options,
         outcome.error = str(exc)
     except RecursionError:
         outcome.error = f"{source}: nested too deeply to convert"
+    except MemoryError:
+        outcome.error = str(HanjiError(
+            f"out of memory (option max_memory_mb = {options.max_memory_mb})", path=source))
     except Exception as exc:  # one broken post must not stop the batch
         outcome.error = _one_line(f"{source}: internal error: {type(exc).__name__}: {exc}")
     outcome.seconds = time.perf_counter() - started
@@ -214,9 +217,7 @@ def _in_processes(posts: Sequence[Path], output: Path, options: Options, names: 
     we know which posts were in flight: the others are untouched and carry on.
 
     ``work`` is the function run per post (a module-level function: it is pickled)."""
-    # Not helper_context(): workers are replaced every _TASKS_PER_WORKER posts
-    # (max_tasks_per_child), which ProcessPoolExecutor refuses with fork; spawn works everywhere.
-    context = multiprocessing.get_context("spawn")
+    context = worker_context()
     records: Any = context.Queue()
     listener = logging.handlers.QueueListener(records, _Redispatch())
     levels = {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS}
@@ -256,7 +257,7 @@ def _pool_round(posts: list[Path], output: Path, options: Options, names: dict[P
     queue = list(reversed(posts))
     running: dict[Future[PostOutcome], Path] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
-                             initargs=(records, levels),
+                             initargs=(records, levels, _parent(context), options.max_memory_mb, os.getpid()),
                              max_tasks_per_child=_TASKS_PER_WORKER) as pool, \
             _stop_on_interrupt(pool):
         while queue or running:
@@ -296,7 +297,8 @@ def _alone(source: Path, output: Path, options: Options, names: dict[Path, str],
         on_start(source)
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_init,
-                             initargs=(records, levels)) as pool:
+                             initargs=(records, levels, _parent(context),
+                                       options.max_memory_mb, os.getpid())) as pool:
         try:
             with _stop_on_interrupt(pool):
                 return pool.submit(work, source, output, options, names[source]).result()
@@ -331,8 +333,19 @@ class _Redispatch(logging.Handler):
         pass
 
 
-def _worker_init(records: Any, levels: dict[str, int]) -> None:
-    """In a worker process: send log records to the parent, at the parent's levels."""
+def _parent(context: Any) -> int | None:
+    """The pid a worker's parent has: this process's, or the fork server's (None: the
+    worker's own parent at start)."""
+    return os.getpid() if context.get_start_method() == "spawn" else None
+
+
+def _worker_init(records: Any, levels: dict[str, int], parent: int | None = None,
+                 memory_mb: int = 0, batch: int | None = None) -> None:
+    """In a worker process: send log records to the parent, at the parent's levels; end
+    with the parent and with the ``batch`` process (even a killed one); use at most
+    ``memory_mb`` of address space."""
+    die_with_parent(parent, batch)
+    limit_memory(memory_mb)
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     for name, level in levels.items():

@@ -49,6 +49,7 @@ import yaml
 
 from .api import WrittenFiles, site_of
 from .assemble import build_chapter
+from .batch import PostTimeout, time_limit
 from .book import SITE_PATH_ATTRIBUTE, Asset, AssetStore, Book, BookMeta, Chapter
 from .diagnostics import BuildWarning, Diagnostics
 from .dialect import permalinks
@@ -369,7 +370,17 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
             progress("chapters", index - 1, len(posts))
         site = _site_for(post.source, options, sites)
         try:
-            chapter = build_chapter(post, site, options, assets, chapter_id=f"ch{index:03d}")
+            with time_limit(options.timeout):
+                chapter = build_chapter(post, site, options, assets, chapter_id=f"ch{index:03d}")
+        except PostTimeout:
+            diagnostics.warn(f"post skipped: timed out after {options.timeout:g} s "
+                             "(option timeout)", path=post.source)
+            skipped.append(post.source)
+            continue
+        except MemoryError:
+            diagnostics.warn("post skipped: out of memory", path=post.source)
+            skipped.append(post.source)
+            continue
         except RecursionError:
             diagnostics.warn("post skipped: nested too deeply to convert", path=post.source)
             skipped.append(post.source)

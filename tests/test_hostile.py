@@ -412,6 +412,11 @@ def test_batch_timeout_fails_the_slow_post_only(tmp_path: Path,
     package_root = Path(converter.__file__).resolve().parent.parent
     monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{package_root}")
     monkeypatch.setenv("HANJI_TEST_SLOW_POST", "slow.md")
+    # The hook reaches fresh interpreters only, not a fork server an earlier test started.
+    import multiprocessing
+
+    from converter import batch
+    monkeypatch.setattr(batch, "worker_context", lambda: multiprocessing.get_context("spawn"))
     quick = _write(tmp_path / "posts" / "quick.md", "# 빠른 글\n\n짧은 글.\n")
     slow = _write(tmp_path / "posts" / "slow.md", "# 느린 글\n\n이 글은 멈춘다.\n")
     out = tmp_path / "out"

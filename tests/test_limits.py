@@ -175,3 +175,19 @@ def test_pathological_post_through_the_cli(kind: str, site: SiteBuilder, tmp_pat
         assert leftovers == [f"2020-01-01-{kind}.epub"]
     else:
         assert leftovers == []
+
+
+def test_a_book_skips_a_chapter_past_the_timeout(site: SiteBuilder, tmp_path: Path) -> None:
+    """The per-post timeout holds inside a book: the slow chapter is left out, and said so."""
+    site.post("2020-01-01-fine.md", "# 좋은 글\n\n본문입니다.\n")
+    slow = site.post("2020-01-02-slow.md",
+                     "시작\n\n{% for i in (1..100000000) %}{{ i | markdownify }}{% endfor %}\n")
+    options = converter.Options(formats=("epub",), jobs=1, cache_dir=tmp_path / "cache",
+                                timeout=2, liquid_time_limit=0, liquid_loop_limit=10**9)
+    started = time.perf_counter()
+    result = converter.build_book([site.root], title="책", output_dir=tmp_path / "out",
+                                  options=options)
+    assert time.perf_counter() - started < 30
+    assert result.skipped == [slow]
+    assert any("timed out after 2 s" in str(w) and "slow" in str(w) for w in result.warnings)
+    assert len(result.titles) == 1 and result.paths[0].is_file()

@@ -9,6 +9,7 @@ output formats: writers describe what they need in :class:`ImageRequest` objects
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
-from ..processes import forks, helper_context
+from ..processes import die_with_parent, forks, helper_context
 from . import raster, svg
 from .cache import ImageCache, cache_key, content_digest, write_atomic
 from .model import (
@@ -178,7 +179,10 @@ def _in_processes(requests: list[ImageRequest], cache: ImageCache | None, out_di
     results: dict[ImageRequest, Result] = {}
     cache_dir = cache.directory if cache is not None else None
     broken = False
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Workers end with this process, even if it is killed (no orphan decoding images).
+    parent = os.getpid() if forks(context) else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=die_with_parent, initargs=(parent, os.getpid())) as pool:
         futures: dict[Future[dict[ImageRequest, Result]], list[ImageRequest]] = {
             pool.submit(_worker, group, cache_dir, out_dir, max_source_pixels): group
             for group in _groups(requests)}
