@@ -10,6 +10,6 @@ from __future__ import annotations
 
 import signal
 
-from .processes import set_parent_death_signal
+from .lifetime import set_parent_death_signal
 
 set_parent_death_signal(signal.SIGKILL)

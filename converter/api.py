@@ -25,7 +25,7 @@ from .images import ImageCache, ImageError, ImageRequest, PreparedImage, prepare
 from .options import Format, Options
 from .post import Post, load_post
 from .processes import WarmProcess, may_start_helpers
-from .site import Site, load_site, site_for
+from .site import Site, check_post_access, load_site, site_for
 from .themes import load_theme
 from .transforms.links import unwrap_site_paths
 from .writers import WRITERS, Writer, WriteResult
@@ -68,7 +68,8 @@ def _options(options: Options | None, formats: Iterable[Format] | None) -> Optio
 
 def site_of(path: Path, options: Options) -> Site:
     """The site ``path`` belongs to, with the options' asset roots."""
-    return site_for(path, options.site, asset_roots=tuple(options.asset_roots or ()))
+    return site_for(path, options.site, asset_roots=tuple(options.asset_roots or ()),
+                    follow_symlinks=options.follow_symlinks)
 
 
 def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | None:
@@ -235,8 +236,9 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
     """
     options = _options(options, formats)
     path = Path(post)
-    loaded = load_post(path, max_bytes=options.max_post_bytes)
     site = site_of(path, options)
+    check_post_access(path, site)
+    loaded = load_post(path, max_bytes=options.max_post_bytes)
     diagnostics = loaded.warnings
     assets = AssetStore()
     output_stem = Path(output_dir) / (name or loaded.stem)

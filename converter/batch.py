@@ -32,7 +32,8 @@ from .api import ConversionResult, convert
 from .diagnostics import BuildWarning
 from .errors import HanjiError
 from .options import Options
-from .processes import die_with_parent, limit_memory, worker_context
+from .lifetime import die_with_parent, limit_memory
+from .processes import worker_context
 
 #: Loggers whose levels the worker processes copy from this one.
 _LOGGERS = ("", "converter", "weasyprint", "fontTools", "PIL")

@@ -56,7 +56,7 @@ from .dialect import permalinks
 from .errors import ConfigError, HanjiError, InputError
 from .options import Format, Options, validate_fields
 from .post import Post, load_post
-from .site import Site, find_site_root
+from .site import Site, check_post_access, find_site_root
 from .transforms.links import unwrap_site_paths
 
 if TYPE_CHECKING:
@@ -370,6 +370,7 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
             progress("chapters", index - 1, len(posts))
         site = _site_for(post.source, options, sites)
         try:
+            check_post_access(post.source, site)
             with time_limit(options.timeout):
                 chapter = build_chapter(post, site, options, assets, chapter_id=f"ch{index:03d}")
         except PostTimeout:

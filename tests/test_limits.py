@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SiteBuilder, make_image
+from conftest import SiteBuilder
 
 import converter
 from converter.dialect import DialectContext, normalize

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import SiteBuilder
 
-from converter.processes import WarmProcess, die_with_parent
+from converter.lifetime import die_with_parent
+from converter.processes import WarmProcess
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 

@@ -31,6 +31,7 @@ from liquid.builtin.expressions import FilteredExpression, tokenize
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION
 
+from ..site import may_read, written
 from . import permalinks
 from .liquid_filters import CONTEXT_KEY, markdownify, relative_url
 
@@ -251,9 +252,14 @@ class IncludeRelativeNode(_MarkupNode):
         if ctx is None or ctx.post_path is None or not name:
             warn(context, self.token, "include_relative without a file dropped")
             return ""
-        target = (ctx.post_path.parent / name).resolve()
-        root = (ctx.site_root or ctx.post_path.parent).resolve()
-        if root not in target.parents or not target.is_file():
+        # Jekyll's safe mode: `..` collapsed first, then inside the site once symlinks
+        # are followed (or as written, with follow_symlinks).
+        target = written(ctx.post_path.resolve().parent / name)
+        roots = ctx.allowed_roots or ((ctx.site_root or ctx.post_path.parent).resolve(),)
+        if not may_read(target, roots, follow_symlinks=ctx.options.follow_symlinks):
+            warn(context, self.token, f"include_relative {name!r}: outside the site; refused")
+            return ""
+        if not target.is_file():
             warn(context, self.token, f"include_relative {name!r}: not found inside the site")
             return ""
         if target.stat().st_size > MAX_INCLUDE_BYTES:

@@ -18,7 +18,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
-from ..processes import die_with_parent, forks, helper_context
+from ..lifetime import die_with_parent
+from ..processes import forks, helper_context
 from . import raster, svg
 from .cache import ImageCache, cache_key, content_digest, write_atomic
 from .model import (
