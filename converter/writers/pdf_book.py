@@ -137,12 +137,14 @@ class LayoutCache:
     def get(self, key: str, cls: type[L]) -> L | None:
         description = self.pdf(key).with_suffix(".json")
         try:
-            layout = cls.from_json(description.read_text(encoding="utf-8"), self.directory)
-        except (OSError, ValueError, TypeError, KeyError):
+            data = json.loads(description.read_text(encoding="utf-8"))
+            size, digest = data.pop("size"), data.pop("sha256")
+            layout = cls.from_json(json.dumps(data), self.directory)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
-        if not layout.path.is_file() or not all(font_file(self.fonts, u.sha).is_file()
-                                                for u in layout.fonts.values()):
-            return None
+        if not _intact(layout.path, size, digest) or not all(
+                font_file(self.fonts, u.sha).is_file() for u in layout.fonts.values()):
+            return None  # damaged or cut short: laid out again
         with contextlib.suppress(OSError):
             os.utime(description)  # recently used
         return layout
@@ -242,9 +244,21 @@ def _write(document: Any, pdf_path: Path, store: Path, diagnostics: Diagnostics,
 
 
 def _describe(layout: L) -> L:
+    """Write the layout's description, with its PDF's size and checksum (checked on reuse)."""
+    data = json.loads(layout.to_json())
+    pdf = layout.path.read_bytes()
+    data.update(size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest())
     with atomic_output(layout.path.with_suffix(".json")) as tmp:
-        tmp.write_text(layout.to_json(), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return layout
+
+
+def _intact(path: Path, size: object, digest: object) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return len(data) == size and hashlib.sha256(data).hexdigest() == digest
 
 
 def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path],
