@@ -191,3 +191,21 @@ def test_a_book_skips_a_chapter_past_the_timeout(site: SiteBuilder, tmp_path: Pa
     assert result.skipped == [slow]
     assert any("timed out after 2 s" in str(w) and "slow" in str(w) for w in result.warnings)
     assert len(result.titles) == 1 and result.paths[0].is_file()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS")
+def test_a_post_past_the_memory_limit_fails_alone(site: SiteBuilder, tmp_path: Path) -> None:
+    """Workers run under ``max_memory_mb``: a post needing more fails with one line naming it
+    (here a string doubled 34 times, its Liquid limits lifted), the others convert."""
+    small = site.post("2020-01-01-small.md", "# 작은 글\n\n본문.\n")
+    big = site.post("2020-01-02-big.md", "{% assign s = 'xy' %}\n"
+                    + "{% assign s = s | append: s %}\n" * 34 + "{{ s | size }}\n")
+    options = converter.Options(formats=("epub",), jobs=2, cache_dir=tmp_path / "cache",
+                                max_memory_mb=1024, liquid_namespace_limit=10**12,
+                                liquid_output_limit=10**12)
+    summary = converter.run_batch([small, big], output_dir=tmp_path / "out", options=options)
+    outcomes = {o.source.name: o for o in summary.outcomes}
+    assert outcomes["2020-01-01-small.md"].ok
+    assert outcomes["2020-01-02-big.md"].error == (
+        f"{big}: out of memory (option max_memory_mb = 1024)")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020-01-01-small.epub"]

@@ -312,6 +312,8 @@ def render_liquid(text: str, ctx: DialectContext) -> str:
             ctx.warn(f"Liquid: {exc.message}; kept as text", line=line)
             source = source[:where] + protector.hide(source[where:where + 2]) + source[where + 2:]
             continue
+        except MemoryError:
+            raise  # the process's memory limit: the post fails, saying so
         except Exception as exc:  # noqa: BLE001 - one post's Liquid must never stop a build
             ctx.warn(f"Liquid failed ({exc}); Liquid stripped")
             return protector.restore(_strip_liquid(source, protector))
