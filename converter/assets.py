@@ -95,7 +95,7 @@ class AssetResolver:
             if not self.is_allowed(candidate):
                 refused = True
                 continue
-            if candidate.is_file():
+            if _is_file(candidate):
                 return Resolution(reference, path=candidate.resolve())
         # Case and Unicode normalisation differ between the post and the disk (``.PNG`` for
         # ``.png``, NFD Hangul from macOS): match names in the candidate's folder loosely.
@@ -153,6 +153,14 @@ class AssetResolver:
                 self._clamped.update(c for c in clamped if c not in out)
                 out.extend(clamped)
         return list(dict.fromkeys(out))
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False also for names the system refuses (too long, bad bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _url_path(root: Path, path: str) -> Path:
