@@ -41,7 +41,8 @@ def _stop(signum: int, frame: object) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent: int | None = None, watch: int | None = None) -> None:
+def die_with_parent(parent: int | None = None, watch: int | None = None,
+                    kernel: bool = True) -> None:
     """Have this process ended (SIGTERM) when ``parent`` (default: its current parent) dies,
     or when the process ``watch`` dies.
 
@@ -52,11 +53,15 @@ def die_with_parent(parent: int | None = None, watch: int | None = None) -> None
     server's keep-alive pipe, so the process that asked for the child is watched instead.
     If the process is already gone, the signal is raised at once. SIGTERM is handled here as
     :class:`SystemExit` unless the child installed its own handler.
+
+    ``kernel=False`` for a child started from a thread other than the main one: Linux signals
+    the end of the parent *thread*, which may end long before the process (a server's worker
+    thread); the parent is then watched by pid instead.
     """
     parent = os.getppid() if parent is None else parent
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _stop)
-    if not set_parent_death_signal(signal.SIGTERM):
+    if not (kernel and set_parent_death_signal(signal.SIGTERM)):
         _watch(parent)
     if watch is not None and watch != parent:
         _watch(watch)

@@ -89,7 +89,7 @@ def may_start_helpers() -> bool:
 
 
 def _serve(conn: Connection, warm_up: Callable[[], None], parent: int | None = None,
-           memory_mb: int = 0, watch: int | None = None) -> None:
+           memory_mb: int = 0, watch: int | None = None, kernel: bool = True) -> None:
     """The child: warm up, then run each job received and send back its outcome, until the
     parent sends ``None`` or goes away.
 
@@ -100,7 +100,7 @@ def _serve(conn: Connection, warm_up: Callable[[], None], parent: int | None = N
     """
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent(parent, watch)
+    die_with_parent(parent, watch, kernel=kernel)
     limit_memory(memory_mb)
     try:
         warm_up()
@@ -154,7 +154,9 @@ class WarmProcess:
         # (which ends when this process does) as its parent.
         parent = os.getpid() if forks(context) else None
         self._process = context.Process(  # type: ignore[attr-defined]  # concrete contexts have it
-            target=_serve, args=(child_conn, warm_up, parent, memory_mb, os.getpid()), name=name,
+            target=_serve, args=(child_conn, warm_up, parent, memory_mb, os.getpid(),
+                                 threading.current_thread() is threading.main_thread()),
+            name=name,
             daemon=True)
         self._process.start()
         child_conn.close()

@@ -134,6 +134,10 @@ def test_sigkill_of_batch_leaves_no_worker(site: SiteBuilder, tmp_path: Path) ->
     assert alive == set(), _describe(alive)
 
 
+def _nothing() -> None:
+    pass
+
+
 def _sleep_forever() -> None:
     time.sleep(3600)
 
@@ -146,12 +150,26 @@ def _warm_and_report(pid_file: str) -> None:
     time.sleep(3600)
 
 
-def test_die_with_parent_in_a_busy_helper(tmp_path: Path) -> None:
+def _warm_from_a_thread(pid_file: str) -> None:
+    """A helper started by a thread that then ends (a server's worker thread)."""
+    import threading
+
+    helpers: list[WarmProcess] = []
+    thread = threading.Thread(target=lambda: helpers.append(WarmProcess(_nothing)))
+    thread.start()
+    thread.join()
+    time.sleep(1)
+    Path(pid_file).write_text(str(helpers[0]._process.pid))  # noqa: SLF001
+    time.sleep(3600)
+
+
+@pytest.mark.parametrize("middle_job", [_warm_and_report, _warm_from_a_thread])
+def test_die_with_parent_in_a_busy_helper(tmp_path: Path, middle_job: object) -> None:
     """A helper busy with a job (not reading its pipe) still ends when its parent is killed."""
     import multiprocessing
 
     pid_file = tmp_path / "pid"
-    middle = multiprocessing.get_context("fork").Process(target=_warm_and_report,
+    middle = multiprocessing.get_context("fork").Process(target=middle_job,
                                                          args=(str(pid_file),))
     middle.start()
     deadline = time.monotonic() + 20
@@ -159,10 +177,10 @@ def test_die_with_parent_in_a_busy_helper(tmp_path: Path) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     helper = int(pid_file.read_text())
-    assert _alive({helper}) == {helper}
+    assert _alive({helper}) == {helper}  # alive while its process lives, even past its thread
     os.kill(middle.pid, signal.SIGKILL)
     middle.join()
-    time.sleep(1)
+    time.sleep(2)
     assert _alive({helper}) == set()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -183,7 +184,10 @@ def _in_processes(requests: list[ImageRequest], cache: ImageCache | None, out_di
     # Workers end with this process, even if it is killed (no orphan decoding images).
     parent = os.getpid() if forks(context) else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=die_with_parent, initargs=(parent, os.getpid())) as pool:
+                             initializer=die_with_parent,
+                             initargs=(parent, os.getpid(),
+                                       threading.current_thread() is threading.main_thread())
+                             ) as pool:
         futures: dict[Future[dict[ImageRequest, Result]], list[ImageRequest]] = {
             pool.submit(_worker, group, cache_dir, out_dir, max_source_pixels): group
             for group in _groups(requests)}
