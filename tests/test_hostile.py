@@ -423,10 +423,10 @@ def test_batch_timeout_fails_the_slow_post_only(tmp_path: Path,
     started = time.monotonic()
     summary = run_batch([slow, quick], output_dir=out,
                         options=converter.Options(formats=("epub",), cache_dir=tmp_path / "cache",
-                                                  jobs=2, timeout=6))
+                                                  jobs=2, timeout=15))
     outcomes = {o.source.name: o for o in summary.outcomes}
     assert outcomes["quick.md"].error is None
-    assert outcomes["slow.md"].error == f"{slow}: timed out after 6 s (option timeout)"
+    assert outcomes["slow.md"].error == f"{slow}: timed out after 15 s (option timeout)"
     assert sorted(p.name for p in out.iterdir()) == ["quick.epub"]
     assert time.monotonic() - started < 120  # the sleeping worker was stopped, not waited for
 
