@@ -96,7 +96,7 @@ def pandoc_path() -> str | None:
         import pypandoc
 
         return pypandoc.get_pandoc_path()
-    except Exception:
+    except Exception:  # noqa: BLE001 - any trouble with pypandoc: look on PATH instead
         return shutil.which("pandoc")
 
 

@@ -29,14 +29,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from _mutations import hostile_post, make_site  # noqa: E402
+from _mutations import hostile_post, make_site
 
-import converter  # noqa: E402
-from converter.batch import PostTimeout, run_batch, time_limit  # noqa: E402
-from converter.diagnostics import Diagnostics  # noqa: E402
-from converter.errors import HanjiError  # noqa: E402
-from converter.post import load_post  # noqa: E402
-from converter.series import BookConfig, assemble_book  # noqa: E402
+import converter
+from converter.batch import PostTimeout, run_batch, time_limit
+from converter.diagnostics import Diagnostics
+from converter.errors import HanjiError
+from converter.post import load_post
+from converter.series import BookConfig, assemble_book
 
 GROUP = 50
 

@@ -44,8 +44,8 @@ from converter.images import (
     sniff_image_type,
 )
 from converter.images.prepare import MIN_REQUESTS_PER_FORKED_WORKER, MIN_REQUESTS_PER_WORKER
-from converter.processes import forks, helper_context
 from converter.images.raster import fit_size
+from converter.processes import forks, helper_context
 
 DEFAULT_DIR = REPO.parent / "shared" / "seed-site" / "assets" / "Images"
 PROFILE = ImageProfile(max_long_edge=1600, max_pixels=4_000_000, jpeg_quality=82)

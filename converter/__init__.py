@@ -11,6 +11,13 @@ no global state — safe to call from several threads or processes)::
     book = converter.build_book(["_posts"], title="My book", output_dir="out",
                                 options=converter.Options(page_size="A5"))
     print(book.paths, book.chapters, book.pages)
+
+    # Long-lived (an editor, ``hanji serve``): keeps chapters, rebuilds what changed.
+    builder = converter.Builder("site/", output_dir="preview")
+    changes = builder.changed(["site/_posts/2019-07-03-post.md"])
+    for key, index in changes.chapters:
+        builder.rebuild(key, index)
+    print(builder.problems(), builder.write_pdf(key))
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ __version__ = "0.1.0"
 from .api import ConversionResult, convert, discover_posts
 from .batch import BatchSummary, PostOutcome, run_batch
 from .book import Book, BookMeta, Chapter
+from .builder import Builder, Problem
 from .diagnostics import BuildWarning
 from .errors import (
     AssetError,
@@ -35,7 +43,7 @@ from .series import BookConfig, BookResult, build_book
 from .writers import WriteResult
 
 __all__ = [
-    "AssetError", "BatchSummary", "Book", "BookConfig", "BookMeta", "BookResult",
+    "AssetError", "BatchSummary", "Book", "BookConfig", "Builder", "Problem", "BookMeta", "BookResult",
     "BuildWarning", "Chapter", "ConfigError", "ConversionResult", "HanjiError", "InputError",
     "Options", "OutputError", "Post", "PostOutcome", "ThemeError", "WriteResult",
     "__version__", "build_book", "convert", "discover_posts", "load_post", "run_batch",

@@ -19,7 +19,7 @@ from pathlib import Path
 from .assemble import build_chapter
 from .assets import AssetResolver
 from .book import Asset, AssetStore, Book, BookMeta
-from .diagnostics import BuildWarning, Diagnostics
+from .diagnostics import BuildWarning, Diagnostics, locate_warnings
 from .errors import InputError, OutputError
 from .images import ImageCache, ImageError, ImageRequest, PreparedImage, prepare_images
 from .options import Format, Options
@@ -27,8 +27,9 @@ from .post import Post, load_post
 from .processes import WarmProcess, may_start_helpers
 from .site import Site, check_post_access, load_site, site_for
 from .themes import load_theme
+from .titles import title_text
 from .transforms.links import unwrap_site_paths
-from .writers import WRITERS, Writer, WriteResult
+from .writers import WRITERS, Writer, WriteResult, WriterHelpers
 
 log = logging.getLogger(__name__)
 
@@ -142,22 +143,25 @@ def write_book(book: Book, options: Options, output_stem: Path,
             out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hanji-img-")))
         writers = {fmt: WRITERS[fmt](options, theme, diagnostics=diagnostics, cache=cache)
                    for fmt in options.formats}
+        given: dict[str, WriterHelpers] = {}
         for fmt, writer in writers.items():
-            writer.processes = helpers.get(fmt, [])
-            if writer.processes and not writer.supports_mathml:
-                _draw_formulas_beside(writer, book, stack)
+            processes = helpers.get(fmt, [])
+            formulas = (_draw_formulas_beside(writer, book, stack)
+                        if processes and not writer.supports_mathml else None)
+            given[fmt] = WriterHelpers(processes=processes, formulas=formulas)
         assets = list(book.assets) + ([book.cover] if book.cover is not None else [])
         requests = {(fmt, a.id): w.image_request(a) for fmt, w in writers.items() for a in assets}
         unique = list(dict.fromkeys(requests.values()))
         workers = min(options.jobs or (os.cpu_count() or 1), max(1, len(unique)))
         if progress:
             progress("images", 0, len(unique))
-        results = _prepare_and_warm_up(unique, list(writers.values()), cache, workers,
-                                       out_dir, options)
+        results = _prepare_and_warm_up(
+            unique, [w for fmt, w in writers.items() if not given[fmt].processes], cache,
+            workers, out_dir, options)
         if progress:
             progress("images", len(unique), len(unique))
         # Writers with a helper process start first, so that the others run meanwhile.
-        order = sorted(writers, key=lambda fmt: not writers[fmt].processes)
+        order = sorted(writers, key=lambda fmt: not given[fmt].processes)
         finishers: dict[str, Callable[[], WriteResult]] = {}
         for fmt in order:
             writer = writers[fmt]
@@ -171,7 +175,7 @@ def write_book(book: Book, options: Options, output_stem: Path,
             target = output_stem.with_name(f"{output_stem.name}.{fmt}")
             if progress:
                 progress(fmt, 0, 1)
-            finishers[fmt] = writer.begin(book, target, prepared)
+            finishers[fmt] = writer.begin(book, target, prepared, given[fmt])
         outputs: dict[str, WriteResult] = {}
         for fmt in writers:
             outputs[fmt] = finishers[fmt]()
@@ -184,32 +188,36 @@ def write_book(book: Book, options: Options, output_stem: Path,
 MIN_FORMULAS_FOR_HELPER = 16
 
 
-def _draw_formulas_beside(writer: Writer, book: Book, stack: contextlib.ExitStack) -> None:
-    """Have a helper process draw the book's formulas (ziamath: 10-30 ms each, a math blog has
-    hundreds) while the images are prepared, instead of the writer drawing them after."""
+def _draw_formulas_beside(writer: Writer, book: Book,
+                          stack: contextlib.ExitStack) -> WarmProcess | None:
+    """A helper process drawing the book's formulas (ziamath: 10-30 ms each, a math blog has
+    hundreds) while the images are prepared, instead of the writer drawing them after; the
+    writer gets it through :meth:`~converter.writers.Writer.begin`. ``None`` when the book
+    has too few formulas to be worth it."""
     if not book.has_math:
-        return
+        return None
     from .writers.math_svg import draw_formulas, formulas_in, import_ziamath
 
     formulas = [f for chapter in book.chapters for f in formulas_in(chapter.body)]
     formulas = list(dict.fromkeys(formulas))
     if len(formulas) < MIN_FORMULAS_FOR_HELPER:
-        return
-    process = WarmProcess(import_ziamath, name="hanji-math", memory_mb=writer.options.max_memory_mb)
+        return None
+    process = WarmProcess(import_ziamath, name="hanji-math",
+                          memory_mb=writer.options.max_memory_mb)
     stack.callback(process.close)
     process.submit(draw_formulas, formulas, writer.formula_directory)
-    writer.formulas = process
+    return process
 
 
-def _prepare_and_warm_up(unique: list[ImageRequest], writers: list[Writer],
+def _prepare_and_warm_up(unique: list[ImageRequest], local: list[Writer],
                          cache: ImageCache | None, workers: int, out_dir: Path | None,
                          options: Options) -> dict[ImageRequest, PreparedImage | ImageError]:
-    """Prepare the images while the writers in this process load their libraries.
+    """Prepare the images while the ``local`` writers (those without helper processes) load
+    their libraries in this process.
 
     Without heavy loading to overlap (the PDF writer has a helper process), the images are
     prepared on this thread, where worker processes can be forked cheaply.
     """
-    local = [w for w in writers if not w.processes]
     heavy = any(type(w).helper_warm_up is not None for w in local)
     if not heavy:
         for writer in local:
@@ -250,14 +258,16 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
             # Python-Markdown recurses per level of inline nesting (thousands of `*` or `[`).
             raise InputError("the post is nested too deeply to convert", path=path) from None
         unwrap_site_paths(chapter.body)  # alone, a post has no other chapters to link to
-        meta = BookMeta(title=loaded.title, author=loaded.author or site.author,
+        meta = BookMeta(title=chapter.title, author=loaded.author or site.author,
                         lang=chapter.lang, date=loaded.date,
-                        description=str(loaded.front_matter.get("excerpt")
-                                        or loaded.front_matter.get("description") or ""))
+                        description=title_text(str(loaded.front_matter.get("excerpt")
+                                                   or loaded.front_matter.get("description")
+                                                   or "")))
         book = Book(meta=meta, chapters=[chapter], assets=assets,
                     cover=cover_asset(loaded, site, diagnostics), kind="post")
         outputs = write_book(book, options, output_stem, diagnostics, helpers=helpers)
-    return ConversionResult(source=path, outputs=outputs, warnings=list(diagnostics.warnings))
+    warnings = locate_warnings(diagnostics.warnings, [(path, loaded.body, loaded.body_line)])
+    return ConversionResult(source=path, outputs=outputs, warnings=warnings)
 
 
 def _check_output(source: Path, output_dir: Path, output_stem: Path,
@@ -288,12 +298,15 @@ def discover_posts(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # Hidden folders (.git, .github …) below the argument are skipped; the argument
+            # itself may be anything, "../blog" included.
             markdown = sorted(p for p in path.rglob("*") if p.suffix.lower() in {".md", ".markdown"}
-                              and p.is_file() and not any(part.startswith(".") for part in p.parts))
+                              and p.is_file() and not any(part.startswith(".")
+                                                          for part in p.relative_to(path).parts))
             in_posts = [p for p in markdown if "_posts" in p.relative_to(path).parts
                         or path.name == "_posts"]
             found.extend(in_posts or [p for p in markdown
-                                      if not p.name.lower() in {"readme.md", "license.md"}])
+                                      if p.name.lower() not in {"readme.md", "license.md"}])
         elif path.exists():
             found.append(path)
         else:

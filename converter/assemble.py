@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import html
 
 from .assets import AssetResolver
 from .book import AssetStore, Chapter, Heading
 from .dialect import DialectContext, normalize
+from .kramdown_config import kramdown_options
 from .language import choose_lang
 from .options import Options
 from .post import Post
 from .render import render_body
 from .site import Site
+from .titles import title_html, title_text
 from .transforms import TransformContext, apply_transforms
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -102,13 +104,16 @@ def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, 
     markdown_text = normalize(post.body, ctx)
     root = render_body(markdown_text)
     lang = choose_lang(options.lang or post.lang, site.locale, text=root.text_content()[:20000])
+    tctx_kramdown = kramdown_options(site.config)
     tctx = TransformContext(resolver=AssetResolver(site, post.source), assets=assets,
                             diagnostics=post.warnings, options=options, post_path=post.source,
-                            lang=lang)
+                            lang=lang, kramdown=tctx_kramdown)
     apply_transforms(root, tctx)
     shift_headings(root)
     _prefix_ids(root, chapter_id)
     headings = collect_headings(root, chapter_id)
-    return Chapter(id=chapter_id, title=post.title, body=root, source=post.source, date=post.date,
+    return Chapter(id=chapter_id, title=title_text(post.title, tctx_kramdown),
+                   title_html=title_html(post.title, tctx_kramdown), body=root,
+                   source=post.source, date=post.date,
                    tags=post.tags, lang=lang, headings=headings, toc=post.flag("toc"),
                    has_math=bool(tctx.flags.get("math")))

@@ -7,7 +7,8 @@ CSS ``url()``/``@import``, inline SVG, ``<link>``) never get past the sanitizer,
 writer's URL fetcher refuses whatever is left. It repairs the damage real blogs carry
 (backslashes, ``//assets`` meaning site root, the site's own absolute URL in any case, line
 breaks inside URLs — also percent-encoded —, percent-encoding, stray spaces, names whose case or
-Unicode normalisation differs from the disk: ``.PNG``/``.png``, NFD Hangul) and refuses anything that would read outside the allowed roots (the site root,
+Unicode normalisation differs from the disk: ``.PNG``/``.png``, NFD Hangul) and refuses anything
+that would read outside the allowed roots (the site root,
 configured asset roots): ``..`` escapes, absolute paths elsewhere, ``file://`` URLs, symlinks
 leading out (unless ``follow_symlinks``). A relative path whose ``..`` segments climb above
 the site root is also tried as a browser resolves it, clamped at the root. It knows nothing

@@ -31,8 +31,8 @@ from typing import Any
 from .api import ConversionResult, convert
 from .diagnostics import BuildWarning
 from .errors import HanjiError
-from .options import Options
 from .lifetime import die_with_parent, limit_memory
+from .options import Options
 from .processes import worker_context
 
 #: Loggers whose levels the worker processes copy from this one.
@@ -136,7 +136,7 @@ def convert_one(source: Path, output_dir: Path, options: Options,
     except MemoryError:
         outcome.error = str(HanjiError(
             f"out of memory (option max_memory_mb = {options.max_memory_mb})", path=source))
-    except Exception as exc:  # one broken post must not stop the batch
+    except Exception as exc:  # noqa: BLE001 - one broken post must not stop the batch
         outcome.error = _one_line(f"{source}: internal error: {type(exc).__name__}: {exc}")
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -202,7 +202,8 @@ def run_batch(posts: Sequence[Path], *, output_dir: str | os.PathLike[str], opti
             if on_done:
                 on_done(outcome)
     else:
-        outcomes = _in_processes(posts, output, per_post, names, jobs, on_start, on_done)
+        outcomes = _in_processes(posts, BatchPlan(output, per_post, names, jobs, on_start,
+                                                  on_done))
     order = {p: i for i, p in enumerate(posts)}
     outcomes.sort(key=lambda o: order.get(o.source, 0))
     return BatchSummary(outcomes=outcomes, seconds=time.perf_counter() - started)
@@ -211,36 +212,64 @@ def run_batch(posts: Sequence[Path], *, output_dir: str | os.PathLike[str], opti
 Work = Callable[[Path, Path, Options, str], PostOutcome]
 
 
-def _in_processes(posts: Sequence[Path], output: Path, options: Options, names: dict[Path, str],
-                  jobs: int, on_start: StartCallback | None, on_done: DoneCallback | None,
-                  work: Work = convert_one) -> list[PostOutcome]:
-    """Run posts in a pool, at most ``jobs`` submitted at a time, so that when a worker dies
-    we know which posts were in flight: the others are untouched and carry on.
+@dataclass
+class BatchPlan:
+    """How the posts of a batch run in worker processes: where their outputs go, with which
+    options and output names, how many at once, whom to tell as posts start and finish, and
+    the ``work`` run per post (a module-level function: it is pickled)."""
 
-    ``work`` is the function run per post (a module-level function: it is pickled)."""
+    output: Path
+    options: Options
+    names: dict[Path, str]
+    jobs: int
+    on_start: StartCallback | None = None
+    on_done: DoneCallback | None = None
+    work: Work = convert_one
+
+
+@dataclass
+class _Workers:
+    """What every pool of a batch starts its workers with: the process start method, the
+    queue their log records come back through, this process's log levels and the address
+    space each worker may use (MB, 0: no limit)."""
+
+    context: Any
+    records: Any
+    levels: dict[str, int]
+    memory_mb: int = 0
+
+    def pool(self, workers: int, **kwargs: Any) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=self.context,
+                                   initializer=_worker_init,
+                                   initargs=(self.records, self.levels, _parent(self.context),
+                                             self.memory_mb, os.getpid()), **kwargs)
+
+
+def _in_processes(posts: Sequence[Path], plan: BatchPlan) -> list[PostOutcome]:
+    """Run posts in a pool, at most ``plan.jobs`` submitted at a time, so that when a worker
+    dies we know which posts were in flight: the others are untouched and carry on."""
     context = worker_context()
-    records: Any = context.Queue()
-    listener = logging.handlers.QueueListener(records, _Redispatch())
-    levels = {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS}
+    workers = _Workers(context, context.Queue(),
+                       {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS},
+                       plan.options.max_memory_mb)
+    listener = logging.handlers.QueueListener(workers.records, _Redispatch())
     outcomes: list[PostOutcome] = []
     waiting = list(posts)
     suspects: list[Path] = []  # in flight when a worker died: retried alone
     listener.start()
     try:
         while waiting:
-            broken = _pool_round(waiting, output, options, names, jobs, context, records,
-                                 levels, on_start, outcomes, on_done, work)
+            broken = _pool_round(waiting, plan, workers, outcomes)
             suspects.extend(broken.in_flight)
             waiting = broken.not_started
         for source in suspects:
-            outcome = _alone(source, output, options, names, context, records, levels, on_start,
-                             work)
+            outcome = _alone(source, plan, workers)
             outcomes.append(outcome)
-            if on_done:
-                on_done(outcome)
+            if plan.on_done:
+                plan.on_done(outcome)
     finally:
         listener.stop()
-        records.close()
+        workers.records.close()
     return outcomes
 
 
@@ -250,28 +279,26 @@ class _Broken:
     not_started: list[Path] = field(default_factory=list)
 
 
-def _pool_round(posts: list[Path], output: Path, options: Options, names: dict[Path, str],
-                jobs: int, context: Any, records: Any, levels: dict[str, int],
-                on_start: StartCallback | None, outcomes: list[PostOutcome],
-                on_done: DoneCallback | None, work: Work) -> _Broken:
-    """Convert ``posts`` until done or until the pool breaks; say what is left."""
+def _pool_round(posts: list[Path], plan: BatchPlan, workers: _Workers,
+                outcomes: list[PostOutcome]) -> _Broken:
+    """Convert ``posts`` until done or until the pool breaks (outcomes to ``outcomes``); say
+    what is left."""
     queue = list(reversed(posts))
     running: dict[Future[PostOutcome], Path] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
-                             initargs=(records, levels, _parent(context), options.max_memory_mb, os.getpid()),
-                             max_tasks_per_child=_TASKS_PER_WORKER) as pool, \
+    with workers.pool(plan.jobs, max_tasks_per_child=_TASKS_PER_WORKER) as pool, \
             _stop_on_interrupt(pool):
         while queue or running:
-            while queue and len(running) < jobs:
+            while queue and len(running) < plan.jobs:
                 source = queue.pop()
                 try:
-                    future = pool.submit(work, source, output, options, names[source])
+                    future = pool.submit(plan.work, source, plan.output, plan.options,
+                                         plan.names[source])
                 except BrokenProcessPool:
                     queue.append(source)
                     return _Broken(list(running.values()), list(reversed(queue)))
                 running[future] = source
-                if on_start:
-                    on_start(source)
+                if plan.on_start:
+                    plan.on_start(source)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             died = False
             for future in done:
@@ -283,28 +310,25 @@ def _pool_round(posts: list[Path], output: Path, options: Options, names: dict[P
                     died = True
                     continue
                 outcomes.append(outcome)
-                if on_done:
-                    on_done(outcome)
+                if plan.on_done:
+                    plan.on_done(outcome)
             if died:
                 return _Broken(list(running.values()), list(reversed(queue)))
     return _Broken()
 
 
-def _alone(source: Path, output: Path, options: Options, names: dict[Path, str],
-           context: Any, records: Any, levels: dict[str, int],
-           on_start: StartCallback | None, work: Work) -> PostOutcome:
+def _alone(source: Path, plan: BatchPlan, workers: _Workers) -> PostOutcome:
     """Retry one post in a fresh process of its own: if that dies too, the post is at fault."""
-    if on_start:
-        on_start(source)
+    if plan.on_start:
+        plan.on_start(source)
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_init,
-                             initargs=(records, levels, _parent(context),
-                                       options.max_memory_mb, os.getpid())) as pool:
+    name = plan.names[source]
+    with workers.pool(1) as pool:
         try:
             with _stop_on_interrupt(pool):
-                return pool.submit(work, source, output, options, names[source]).result()
+                return pool.submit(plan.work, source, plan.output, plan.options, name).result()
         except BrokenProcessPool:
-            return PostOutcome(source, name=names[source], seconds=time.perf_counter() - started,
+            return PostOutcome(source, name=name, seconds=time.perf_counter() - started,
                                error=f"{source}: the converting process died (crashed, or "
                                      "killed: out of memory?)")
 
@@ -355,5 +379,5 @@ def _worker_init(records: Any, levels: dict[str, int], parent: int | None = None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-__all__ = ["BatchSummary", "PostOutcome", "PostTimeout", "convert_one", "output_names",
+__all__ = ["BatchPlan", "BatchSummary", "PostOutcome", "PostTimeout", "convert_one", "output_names",
            "run_batch", "time_limit"]

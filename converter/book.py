@@ -13,11 +13,9 @@ from pathlib import Path
 
 from lxml import html
 
-ASSET_ATTRIBUTE = "data-hanji-asset"
-#: A link to a page of a site without a ``url`` in its ``_config.yml``: the site-relative path,
-#: kept (instead of ``href``) until the book builder has made links between its posts internal;
-#: :func:`converter.transforms.links.unwrap_site_paths` then unwraps the rest.
-SITE_PATH_ATTRIBUTE = "data-hanji-site-path"
+# Re-exported from their old home (the HTML contract's names live in converter.markup).
+from .markup import ASSET_ATTRIBUTE as ASSET_ATTRIBUTE
+from .markup import SITE_PATH_ATTRIBUTE as SITE_PATH_ATTRIBUTE
 
 
 @dataclass
@@ -76,6 +74,7 @@ class Chapter:
     """One post as a chapter: its header data and its transformed body tree."""
 
     id: str
+    #: Plain text (TOC, outline, running heads, nav, metadata).
     title: str
     body: html.HtmlElement
     source: Path | None = None
@@ -87,6 +86,8 @@ class Chapter:
     toc: bool = False
     #: Whether the body contains MathML.
     has_math: bool = False
+    #: The title as sanitised inline HTML, for the chapter heading ("" → ``title``).
+    title_html: str = ""
 
 
 @dataclass

@@ -33,7 +33,19 @@ class HanjiError(Exception):
 
 
 class ConfigError(HanjiError):
-    """Invalid options, book.yml or _config.yml."""
+    """Invalid options, book.yml or _config.yml.
+
+    ``key`` names the option or book.yml key concerned where known (``date_from``,
+    ``extra_css[1]``, ``options.theme``) and ``detail`` says what is wrong with it without
+    naming it, so that the CLI can name the flag as the user typed it instead (``--from``).
+    """
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None,
+                 column: int | None = None, key: str | None = None,
+                 detail: str | None = None) -> None:
+        super().__init__(message, path=path, line=line, column=column)
+        self.key = key
+        self.detail = detail if detail is not None else message
 
 
 class InputError(HanjiError):

@@ -7,6 +7,10 @@ fallbacks that fill Nanum's gaps), their files per weight and style, and their l
 This module generates the only CSS written in Python, the ``@font-face`` rules; every other rule
 lives in the theme files. It knows nothing about themes, books or output formats: writers decide
 which families to embed (:func:`needed_families`) and whether to subset them (:func:`subset_font`).
+
+Long because subsetting (about 140 lines: HarfBuzz with a fontTools fallback, legacy ``kern``
+tables carried over) reads the same manifest and coverage data as the CSS; it is the next part
+to move into a module of its own if this one grows.
 """
 
 from __future__ import annotations
@@ -332,7 +336,7 @@ def subset_glyphs(data: bytes, index: int, glyph_ids: list[int], *, hinting: boo
     PDF writer that has already laid out the text needs); ``None`` if HarfBuzz cannot.
 
     Two passes, as WeasyPrint does it: keep the glyphs with their ids, then drop the empty
-    ids after the last one used. See :mod:`converter.writers.font_subset` for why.
+    ids after the last one used. See :mod:`converter.writers.patches.font_subset` for why.
     """
     if hb is None:  # pragma: no cover - uharfbuzz is a dependency
         return None

@@ -31,6 +31,11 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
     "LETTER": (215.9, 279.4),
 }
 _CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)(mm|cm|in|pt|px)\s+(\d+(?:\.\d+)?)(mm|cm|in|pt|px)\s*$")
+_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+#: Longest time limit per post, in seconds (the alarm clock's range is finite).
+MAX_TIMEOUT = 1_000_000.0
+#: Smallest and largest side of a custom page size, in millimetres.
+PAGE_SIDE_MM = (70, 2000)
 # A BCP 47 language tag as blogs write them (ko, ko-KR, ko_KR, zh-Hant-TW); EPUB needs one.
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 
@@ -70,6 +75,9 @@ class Options:
     cache_dir: Path | None = field(default=None, metadata=_doc(
         "Image cache folder; default: the user cache dir (honours XDG_CACHE_HOME)."))
     cache: bool = field(default=True, metadata=_doc("Use the on-disk image cache."))
+    cover_page: bool = field(default=True, metadata=_doc(
+        "Begin with a cover: the given cover image, the post's teaser, or a generated one "
+        "(in a book's EPUB, a generated picture is its cover image)."))
     jobs: int = field(default=0, metadata=_doc(
         "Parallel worker processes for batches and images; 0 means the number of CPUs."))
     epub_image_max_edge: int = field(default=1600, metadata=_doc(
@@ -126,21 +134,27 @@ class Options:
                      "max_post_pixels", "max_svg_bytes"):
             value = getattr(self, name)
             if value < 0 or (value == 0 and name != "jobs"):
-                raise ConfigError(f"option {name!r} must be positive, got {value}")
-        for name in ("max_memory_mb", "liquid_time_limit", "timeout"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"option {name!r} must not be negative, got {getattr(self, name)}")
+                raise _option_error(name, f"must be positive, got {value}")
+        if not 0 <= self.timeout <= MAX_TIMEOUT:  # also refuses NaN
+            raise _option_error("timeout", f"must be 0–{MAX_TIMEOUT:g} seconds "
+                                f"(0: no limit), got {self.timeout:g}")
+        if self.max_memory_mb < 0:
+            raise _option_error("max_memory_mb", "must be 0 (no limit) or more, "
+                                f"got {self.max_memory_mb}")
+        if not 0 <= self.liquid_time_limit:  # also refuses NaN
+            raise _option_error("liquid_time_limit", "must be 0 (no limit) or more seconds, "
+                                f"got {self.liquid_time_limit:g}")
         if not 1 <= self.jpeg_quality <= 100:
-            raise ConfigError(f"option 'jpeg_quality' must be 1–100, got {self.jpeg_quality}")
+            raise _option_error("jpeg_quality", f"must be 1–100, got {self.jpeg_quality}")
         for fmt in self.formats:
             if fmt not in ALL_FORMATS:
-                raise ConfigError(f"option 'formats': unknown format {fmt!r} (use pdf, epub)")
+                raise _option_error("formats", f"unknown format {fmt!r} (use pdf, epub)")
         if not self.formats:
-            raise ConfigError("option 'formats' is empty")
+            raise _option_error("formats", "no format given (use pdf, epub)")
         if self.page_size is not None:
             page_size_css(self.page_size)
         if self.lang is not None and not is_language_tag(self.lang):
-            raise ConfigError(f"option 'lang': {self.lang!r} is not a language tag such as ko or ko-KR")
+            raise _option_error("lang", f"{self.lang!r} is not a language tag such as ko or ko-KR")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: Path | None = None,
@@ -152,15 +166,32 @@ class Options:
         return dataclasses.replace(self, **changes)
 
 
+def invalid(key: str, detail: str, source: Path | None = None) -> ConfigError:
+    """The error for a bad value of ``key``: ``key 'KEY': DETAIL`` (the CLI names the flag)."""
+    return ConfigError(f"key {key!r}: {detail}", path=source, key=key, detail=detail)
+
+
+def _option_error(key: str, detail: str) -> ConfigError:
+    """An error of the checks across fields: ``option 'KEY': DETAIL``."""
+    return ConfigError(f"option {key!r}: {detail}", key=key, detail=detail)
+
+
 def page_size_css(value: str) -> str:
     """The CSS ``@page size`` value for a page size option; raises ConfigError if invalid."""
     key = value.strip().upper()
     if key in PAGE_SIZES:
         width, height = PAGE_SIZES[key]
         return f"{width}mm {height}mm"
-    if _CUSTOM_SIZE.match(value):
+    match = _CUSTOM_SIZE.match(value)
+    if match:
+        for number, unit in (match.group(1, 2), match.group(3, 4)):
+            millimetres = float(number) * _MM_PER_UNIT[unit]
+            if not PAGE_SIDE_MM[0] <= millimetres <= PAGE_SIDE_MM[1]:
+                raise _option_error("page_size", f"{value!r}: each side must be "
+                                    f"{PAGE_SIDE_MM[0]}–{PAGE_SIDE_MM[1]} mm (the theme's "
+                                    "margins need room)")
         return " ".join(value.split())
-    raise ConfigError(f"option 'page_size': {value!r} is not A4, A5, B5, B6, Letter or 'W H'")
+    raise _option_error("page_size", f"{value!r} is not A4, A5, B5, B6, Letter or 'W H'")
 
 
 def validate_fields(schema: type, data: Mapping[str, Any], *, source: Path | None,
@@ -176,7 +207,8 @@ def validate_fields(schema: type, data: Mapping[str, Any], *, source: Path | Non
         if key not in fields:
             close = difflib.get_close_matches(key, sorted(fields), n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(fields))}"
-            raise ConfigError(f"unknown key {prefix + str(raw_key)!r}; {hint}", path=source)
+            raise ConfigError(f"unknown key {prefix + str(raw_key)!r}; {hint}", path=source,
+                              key=prefix + str(raw_key), detail=f"unknown key; {hint}")
         result[key] = _coerce(value, hints[key], f"{prefix}{raw_key}", source)
     return result
 
@@ -200,13 +232,13 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
         if value in args:
             return value
         allowed = ", ".join(map(str, args))
-        raise ConfigError(f"key {key!r}: {value!r} is not one of {allowed}", path=source)
+        raise invalid(key, f"{value!r} is not one of {allowed}", source)
     if origin is tuple:
         item_hint = args[0] if args else Any
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"key {key!r}: expected a list, got {type(value).__name__}", path=source)
+            raise invalid(key, f"expected a list, got {type(value).__name__}", source)
         return tuple(_coerce(v, item_hint, f"{key}[{i}]", source) for i, v in enumerate(value))
     if hint is Path:
         if isinstance(value, (str, Path)) and str(value):
@@ -214,7 +246,7 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
             if source is not None and not path.is_absolute():
                 path = source.parent / path
             return path
-        raise ConfigError(f"key {key!r}: expected a path, got {value!r}", path=source)
+        raise invalid(key, f"expected a path, got {value!r}", source)
     if hint is dt.date:
         # YAML reads 2019-07-03 as a date; flags and quoted YAML give text.
         if isinstance(value, dt.datetime):
@@ -224,28 +256,22 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ConfigError(f"key {key!r}: expected a date (YYYY-MM-DD), got {value!r}",
-                              path=source) from None
+            raise invalid(key, f"expected a date (YYYY-MM-DD), got {value!r}", source) from None
     if hint is bool:
         if isinstance(value, bool):
             return value
-        raise ConfigError(f"key {key!r}: expected true or false, got {value!r}", path=source)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise ConfigError(f"key {key!r}: expected a whole number, got {value!r}", path=source)
+        raise invalid(key, f"expected true or false, got {value!r}", source)
+    if hint is int or hint is float:
+        number, what = (int, "a whole number") if hint is int else (float, "a number")
+        accepted = (int, str) if hint is int else (int, float, str)
+        if isinstance(value, bool) or not isinstance(value, accepted):
+            raise invalid(key, f"expected {what}, got {value!r}", source)
         try:
-            return int(value)
+            return number(value)
         except ValueError:
-            raise ConfigError(f"key {key!r}: expected a whole number, got {value!r}", path=source) from None
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ConfigError(f"key {key!r}: expected a number, got {value!r}", path=source)
-        try:
-            return float(value)
-        except ValueError:
-            raise ConfigError(f"key {key!r}: expected a number, got {value!r}", path=source) from None
+            raise invalid(key, f"expected {what}, got {value!r}", source) from None
     if hint is str:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
-        raise ConfigError(f"key {key!r}: expected text, got {type(value).__name__}", path=source)
+        raise invalid(key, f"expected text, got {type(value).__name__}", source)
     return value

@@ -27,6 +27,13 @@ _ATX_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 _SETEXT_HEADING = re.compile(r"^([^\n]+)\n(?:=+|-+)[ \t]*$", re.M)
 
 
+def author_name(value: Any) -> str:
+    """An ``author`` of ``_config.yml`` or front matter: a name, or a mapping with ``name``."""
+    if isinstance(value, dict):
+        return str(value.get("name") or "")
+    return str(value or "")
+
+
 @dataclass
 class Post:
     """One post: where it came from, its front matter and its Markdown body."""
@@ -60,10 +67,7 @@ class Post:
 
     @property
     def author(self) -> str:
-        author = self.front_matter.get("author")
-        if isinstance(author, dict):
-            return str(author.get("name") or "")
-        return str(author or "")
+        return author_name(self.front_matter.get("author"))
 
     @property
     def teaser(self) -> str | None:

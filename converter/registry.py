@@ -6,7 +6,7 @@ runs them in descending priority and never needs editing when a rule is added.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -29,6 +29,15 @@ class Registry(Generic[T]):
     def register(self, item: T, name: str, priority: float) -> None:
         """Add ``item`` as ``name``; registering a name again replaces the old item."""
         self._entries[name] = _Entry(name, priority, item)
+
+    def decorator(self, name: str, priority: float) -> Callable[[T], T]:
+        """A decorator registering the function it decorates as ``name``."""
+
+        def register(item: T) -> T:
+            self.register(item, name, priority)
+            return item
+
+        return register
 
     def deregister(self, name: str) -> None:
         self._entries.pop(name, None)

@@ -5,33 +5,39 @@ This module knows the Markdown extensions hanji enables and nothing about output
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import markdown
 from lxml import etree, html
 
+from .markdown_kramdown import (
+    KramdownAbbrExtension,
+    KramdownEscapesExtension,
+    KramdownIdsExtension,
+    RawHtmlMarkExtension,
+    gfm_header_id,
+)
 from .transforms.sanitize import sanitize_html
 
 # pymdownx.superfences (not fenced_code): fences inside list items and block quotes, as in
 # kramdown's GFM input; pymdownx.highlight runs Pygments on them.
-_EXTENSIONS = [
-    "abbr", "attr_list", "def_list", "pymdownx.superfences", "pymdownx.highlight", "footnotes",
+# Abbreviations and heading ids as kramdown makes them: converter/markdown_kramdown.py.
+_EXTENSIONS: list[str | markdown.Extension] = [
+    "attr_list", "def_list", "pymdownx.superfences", "pymdownx.highlight", "footnotes",
     "md_in_html", "tables", "toc", "sane_lists", "pymdownx.tilde", "pymdownx.tasklist",
     "pymdownx.magiclink",
 ]
 
 
 def _slugify(value: str, separator: str) -> str:
-    """Heading ids that keep Hangul (Python-Markdown's default drops non-ASCII)."""
-    value = unicodedata.normalize("NFKC", value)
-    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
-    return re.sub(r"[\s_-]+", separator, value) or "section"
+    """Heading ids as kramdown's GFM parser makes them (Hangul kept)."""
+    return gfm_header_id(unicodedata.normalize("NFC", value).strip(), separator) or "section"
 
 
 def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
-        extensions=_EXTENSIONS,
+        extensions=[*_EXTENSIONS, KramdownAbbrExtension(), KramdownIdsExtension(),
+                    RawHtmlMarkExtension(), KramdownEscapesExtension()],
         extension_configs={
             "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False,
                                    "pygments_lang_class": True, "use_pygments": True},

@@ -57,10 +57,9 @@ class Site:
 
     @property
     def author(self) -> str:
-        author = self.config.get("author")
-        if isinstance(author, dict):
-            return str(author.get("name") or "")
-        return str(author or "")
+        from .post import author_name
+
+        return author_name(self.config.get("author"))
 
     @property
     def locale(self) -> str:

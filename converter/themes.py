@@ -10,6 +10,9 @@ A theme is a folder ``themes/<name>/`` (``converter/_themes`` in a wheel, see
 ``fonts``        CSS families by role: ``body``, ``heading``, ``mono`` (see ``fonts/fonts.yml``)
 ``page_size``    default page size (``A5``, ``A4``, ``B6``, ``Letter`` or ``"W H"``)
 ``css``          extra CSS files included in both formats, before ``print.css``/``epub.css``
+``cover``        colours of the generated cover picture (the EPUB's cover image when there
+                 is no cover image): ``background``, ``color`` (title), ``accent`` (rule and
+                 author), as ``#rrggbb``
 
 A child inherits everything from its parent; its CSS comes after the parent's, its ``fonts``
 entries replace the parent's one by one. This module only reads files: it knows nothing about
@@ -18,6 +21,7 @@ HTML, writers or how the fonts are embedded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +35,10 @@ __all__ = ["Theme", "ThemeError", "available_themes", "load_theme", "themes_dir"
 
 MANIFEST = "theme.yml"
 FONT_ROLES = ("body", "heading", "mono")
-_KEYS = {"name", "description", "extends", "fonts", "page_size", "css"}
+_KEYS = {"name", "description", "extends", "fonts", "page_size", "css", "cover"}
+COVER_KEYS = ("background", "color", "accent")
 _MAX_DEPTH = 8
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class Theme:
     epub_css: str = ""
     #: Theme folders from the root ancestor to this theme.
     chain: tuple[Path, ...] = ()
+    #: Colours of the generated cover picture (``COVER_KEYS``).
+    cover: dict[str, str] = field(default_factory=dict)
 
     def font_families(self, *, with_fallbacks: bool = True) -> list[FontFamily]:
         """The bundled font families the theme's CSS names (with their fallbacks)."""
@@ -63,6 +71,7 @@ class _Manifest:
     fonts: dict[str, str]
     page_size: str | None
     css: tuple[str, ...]
+    cover: dict[str, str] = field(default_factory=dict)
 
 
 def available_themes(directory: Path | None = None) -> list[str]:
@@ -91,9 +100,11 @@ def load_theme(name_or_path: str | Path) -> Theme:
     chain.reverse()  # root ancestor first
 
     fonts: dict[str, str] = {}
+    cover: dict[str, str] = {}
     page_size = "A5"
     for manifest in chain:
         fonts.update(manifest.fonts)
+        cover.update(manifest.cover)
         page_size = manifest.page_size or page_size
     _check_fonts(fonts, chain[-1].path / MANIFEST)
     leaf = chain[-1]
@@ -106,6 +117,7 @@ def load_theme(name_or_path: str | Path) -> Theme:
         print_css=_concatenate(chain, "print.css"),
         epub_css=_concatenate(chain, "epub.css"),
         chain=tuple(m.path for m in chain),
+        cover=cover,
     )
 
 
@@ -161,6 +173,11 @@ def _read_manifest(folder: Path) -> _Manifest:
     if page_size is not None:
         page_size = str(page_size)
         _check_page_size(page_size, path)
+    cover = data.get("cover") or {}
+    if (not isinstance(cover, dict) or set(map(str, cover)) - set(COVER_KEYS)
+            or not all(isinstance(v, str) and _COLOUR.match(v) for v in cover.values())):
+        raise ThemeError(f"'cover' must map {', '.join(COVER_KEYS)} to colours like '#f4f1ea'",
+                         path=path)
     extends = data.get("extends")
     return _Manifest(
         path=folder.resolve(),
@@ -170,6 +187,7 @@ def _read_manifest(folder: Path) -> _Manifest:
         fonts={str(k): v for k, v in fonts.items()},
         page_size=page_size,
         css=tuple(css),
+        cover={str(k): v for k, v in cover.items()},
     )
 
 

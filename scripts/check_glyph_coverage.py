@@ -28,7 +28,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from converter import fonts  # noqa: E402
+from converter import fonts
 
 log = logging.getLogger("check_glyph_coverage")
 

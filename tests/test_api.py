@@ -101,3 +101,17 @@ def test_two_threads_convert_different_posts_at_once(tmp_path: Path) -> None:
         assert f"{own[name]} 글입니다" in body and f"{own[other]} 글입니다" not in body
     assert [w.path for w in results["alpha"].warnings] == []
     assert [w.path for w in results["beta"].warnings] == [posts["beta"]]
+
+
+def test_discover_posts_from_a_relative_path_with_dot_dot(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    blog = tmp_path / "blog"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "_posts" / "2024-01-01-a.md").write_text("# a\n", encoding="utf-8")
+    (blog / ".github" / "_posts").mkdir(parents=True)
+    (blog / ".github" / "_posts" / "2024-01-02-hidden.md").write_text("# h\n", encoding="utf-8")
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    found = converter.discover_posts(["../blog"])
+    assert [p.name for p in found] == ["2024-01-01-a.md"]

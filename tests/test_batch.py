@@ -104,8 +104,8 @@ def test_a_post_that_kills_its_worker_fails_alone(tmp_path: Path) -> None:
     posts = [tmp_path / f"{i:02d}-{'crash' if i == 3 else 'fine'}.md" for i in range(8)]
     names = output_names(posts)
     started: list[Path] = []
-    outcomes = batch._in_processes(posts, tmp_path, Options(), names, 2, started.append, None,
-                                   work=crash_on_marked_posts)
+    outcomes = batch._in_processes(posts, batch.BatchPlan(
+        tmp_path, Options(), names, 2, started.append, None, work=crash_on_marked_posts))
     by_source = {o.source: o for o in outcomes}
     assert sorted(by_source) == posts  # every post has exactly one outcome
     assert [o.source.name for o in outcomes if not o.ok] == ["03-crash.md"]

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import SiteBuilder, epub_texts, epubcheck_problems, pdf_fonts, pdf_text
 
 from converter.cli import main
-
-from conftest import SiteBuilder, epub_texts, epubcheck_problems, pdf_fonts, pdf_text
 
 SEED_LIKE = """
 <figure class="half">

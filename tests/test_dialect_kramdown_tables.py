@@ -10,7 +10,7 @@ def fix(text: str) -> str:
 
 def test_separator_on_third_line_moves_up() -> None:
     out = fix("| | |\n|![a](a.jpg)|![b](b.jpg)|\n|:---:|:---:|\n")
-    lines = [l for l in out.splitlines() if l.strip()]
+    lines = [line for line in out.splitlines() if line.strip()]
     assert lines[0] == "| | |"
     assert lines[1] == "|:---:|:---:|"
     assert lines[2].startswith("|![a]")

@@ -138,13 +138,12 @@ def test_corpus_is_fully_covered() -> None:
 def test_a_long_korean_post_embeds_a_subset_not_the_whole_font(tmp_path: Path) -> None:
     """Every 10th syllable (1,118 glyphs spread over the font): the system HarfBuzz 6 fails to
     subset Nanum Myeongjo there, and WeasyPrint alone would embed all 4 MB of it (see
-    converter.writers.font_subset)."""
+    converter.writers.patches.font_subset)."""
     import pypdf
     from conftest import SiteBuilder
 
     from converter import api
     from converter.options import Options
-
     from converter.resources import fonts_dir
 
     regular = fonts_dir() / "NanumMyeongjo.ttf"

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import struct
@@ -235,9 +236,10 @@ def test_cli_unwritable_output_fails_cleanly(cli, site: SiteBuilder,  # type: ig
     blocker = _write(tmp_path / "not-a-dir", "a file where the output folder should be")
     code, err = cli("-q", "convert", str(a), str(b), "-o", str(blocker / "sub"),
                     "--format", "epub", "--cache-dir", str(tmp_path / "cache"), "-j", "1")
-    assert code == 1 and "Traceback" not in err
-    failed = [" ".join(line.split()) for line in err.splitlines() if line.startswith("failed ")]
-    assert len(failed) == 2 and all("cannot write output" in line for line in failed), err
+    # Checked before converting anything: one line, a configuration error (exit 2).
+    assert code == 2 and "Traceback" not in err
+    assert err.strip() == (f"hanji: error: -o: {blocker / 'sub'}: {blocker} is a file, "
+                           "not a folder"), err
     assert blocker.read_text() == "a file where the output folder should be"
 
 
@@ -250,7 +252,7 @@ def test_cli_no_posts_and_usage_errors(cli, tmp_path: Path) -> None:  # type: ig
     code, err = cli("convert", str(empty_dir), "--format", "docx")
     assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
     code, err = cli("convert", str(empty_dir), "--page-size", "huge")
-    assert code == 2 and err.strip() == ("hanji: error: option 'page_size': 'huge' is not A4, A5, "
+    assert code == 2 and err.strip() == ("hanji: error: --page-size: 'huge' is not A4, A5, "
                                          "B5, B6, Letter or 'W H'")
     with pytest.raises(converter.ConfigError):  # --debug shows the real exception
         main(["--debug", "convert", str(empty_dir), "--page-size", "huge"])
@@ -383,9 +385,9 @@ def test_inline_nesting_too_deep_is_an_input_error(tmp_path: Path) -> None:
         converter.convert(post, output_dir=tmp_path / "out", options=_options(tmp_path))
 
 
-#: Loaded by every batch worker (a spawned interpreter) through PYTHONPATH: the post named by
-#: HANJI_TEST_SLOW_POST sleeps far past any time limit, so the test measures the batch's time
-#: limit and not how slow some dependency happens to be on some input.
+#: Loaded through PYTHONPATH by the fork server the batch workers come from (and so by every
+#: worker): the post named by HANJI_TEST_SLOW_POST sleeps far past any time limit, so the test
+#: measures the batch's time limit and not how slow some dependency happens to be on some input.
 _SLOW_WORKER = """
 import os
 import time
@@ -412,21 +414,37 @@ def test_batch_timeout_fails_the_slow_post_only(tmp_path: Path,
     package_root = Path(converter.__file__).resolve().parent.parent
     monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{package_root}")
     monkeypatch.setenv("HANJI_TEST_SLOW_POST", "slow.md")
-    # The hook reaches fresh interpreters only, not a fork server an earlier test started.
-    import multiprocessing
+    # The hook reaches fresh interpreters only: the fork server an earlier test started is
+    # stopped so that the batch starts one with this environment, and that one is stopped
+    # afterwards so that no later batch inherits the hook.
+    with _fresh_fork_server():
+        _run_batch_with_a_slow_post(tmp_path)
 
-    from converter import batch
-    monkeypatch.setattr(batch, "worker_context", lambda: multiprocessing.get_context("spawn"))
+
+@contextlib.contextmanager
+def _fresh_fork_server() -> Iterator[None]:
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]
+
+
+def _run_batch_with_a_slow_post(tmp_path: Path) -> None:
+    from converter.processes import worker_context
+    assert worker_context().get_start_method() == "forkserver"
     quick = _write(tmp_path / "posts" / "quick.md", "# 빠른 글\n\n짧은 글.\n")
     slow = _write(tmp_path / "posts" / "slow.md", "# 느린 글\n\n이 글은 멈춘다.\n")
     out = tmp_path / "out"
     started = time.monotonic()
     summary = run_batch([slow, quick], output_dir=out,
                         options=converter.Options(formats=("epub",), cache_dir=tmp_path / "cache",
-                                                  jobs=2, timeout=15))
+                                                  jobs=2, timeout=20))
     outcomes = {o.source.name: o for o in summary.outcomes}
     assert outcomes["quick.md"].error is None
-    assert outcomes["slow.md"].error == f"{slow}: timed out after 15 s (option timeout)"
+    assert outcomes["slow.md"].error == f"{slow}: timed out after 20 s (option timeout)"
     assert sorted(p.name for p in out.iterdir()) == ["quick.epub"]
     assert time.monotonic() - started < 120  # the sleeping worker was stopped, not waited for
 

@@ -146,7 +146,7 @@ def _warm_and_report(pid_file: str) -> None:
     """In a middle process: start a helper, write its pid, then wait to be killed."""
     helper = WarmProcess(lambda: None, name="hanji-test")
     helper.submit(_sleep_forever)
-    Path(pid_file).write_text(str(helper._process.pid))  # noqa: SLF001 - the test needs it
+    Path(pid_file).write_text(str(helper._process.pid))
     time.sleep(3600)
 
 
@@ -159,7 +159,7 @@ def _warm_from_a_thread(pid_file: str) -> None:
     thread.start()
     thread.join()
     time.sleep(1)
-    Path(pid_file).write_text(str(helpers[0]._process.pid))  # noqa: SLF001
+    Path(pid_file).write_text(str(helpers[0]._process.pid))
     time.sleep(3600)
 
 
@@ -210,7 +210,7 @@ def test_a_job_past_its_timeout_stops_the_helper() -> None:
         helper.run(_sleep_forever, error_path=Path("chapter.md"))
     assert caught.value.path == Path("chapter.md")
     assert time.monotonic() - started < 8
-    assert helper.closed and not helper._process.is_alive()  # noqa: SLF001
+    assert helper.closed and not helper._process.is_alive()
 
     helpers = [WarmProcess(lambda: None, name=f"hanji-test-{n}", job_timeout=1.0)
                for n in range(2)]

@@ -1,4 +1,4 @@
-"""Books laid out chapter by chapter (converter/writers/pdf_book.py): the merged PDF must read as
+"""Books laid out chapter by chapter (converter/writers/pdf/book.py): the merged PDF must read as
 if WeasyPrint had laid the whole book out at once — page numbers, running heads, the hand of
 each page, TOC numbers, links, one copy of each font — and a rebuild lays out only what
 changed."""
@@ -16,7 +16,8 @@ from conftest import SiteBuilder
 
 from converter.options import Options
 from converter.series import build_book
-from converter.writers import pdf_book
+from converter.writers.pdf import jobs as layout_jobs
+from converter.writers.pdf.layout_cache import LayoutCache
 
 MM = 72 / 25.4
 #: The default theme's A5 pages: 15 mm inner margin on left pages, 19 mm on right pages.
@@ -175,13 +176,13 @@ def test_a_rebuild_lays_out_only_what_changed(tmp_path: Path,
     site = book_site(tmp_path / "site")
     first = build(site, tmp_path / "first", tmp_path / "cache")
     calls: list[str] = []
-    real = pdf_book.layout_chapter
+    real = layout_jobs.layout_chapter
 
     def counting(source: str, *args: object) -> object:
         calls.append(source)
         return real(source, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pdf_book, "layout_chapter", counting)
+    monkeypatch.setattr(layout_jobs, "layout_chapter", counting)
     again = build(site, tmp_path / "again", tmp_path / "cache")
     assert calls == []
     assert again.pages == first.pages
@@ -213,7 +214,7 @@ def test_a_theme_with_unequal_hands_falls_back_to_one_document(
     assert "laying the book out as one document" in caplog.text
     pdf = result.outputs["pdf"].path
     assert result.pages == len(pypdf.PdfReader(pdf).pages)
-    for number, (width, height, words) in enumerate(words_by_page(pdf), 1):
+    for number, (_, height, words) in enumerate(words_by_page(pdf), 1):
         body = [w for w in words if 18 * MM < w["top"] < height - 22 * MM]
         if number > 4 and body:  # past the front matter: the theme's own margins
             expected = 19 * MM if number % 2 else 30 * MM
@@ -225,7 +226,7 @@ def test_a_theme_with_unequal_hands_falls_back_to_one_document(
 def test_svg_number_reading_matches_weasyprint(text: str) -> None:
     from weasyprint.svg import utils
 
-    from converter.writers import svg_numbers
+    from converter.writers.patches import svg_numbers
 
     svg_numbers.patch_weasyprint()  # what every PDF layout does first
     fast_size, fast_point = utils.size, utils.point
@@ -263,7 +264,7 @@ def test_layouts_unused_for_a_month_are_deleted(tmp_path: Path) -> None:
     import os
     import time
 
-    cache = pdf_book.LayoutCache(tmp_path)
+    cache = LayoutCache(tmp_path)
     for name, age_days in (("old", 40), ("recent", 3)):
         (tmp_path / f"{name}.pdf").write_bytes(b"%PDF")
         description = tmp_path / f"{name}.json"

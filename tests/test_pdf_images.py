@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, PngImagePlugin
 
 from converter import api
 from converter.options import Options
-from converter.writers.pdf_images import png_idat
+from converter.writers.patches.pdf_images import png_idat
 
 
 def _chart(size: tuple[int, int] = (640, 400)) -> Image.Image:
@@ -86,7 +86,7 @@ def test_pdf_embeds_prepared_pngs_without_re_encoding(tmp_path: Path,
         encoded.append(im.mode)
         real_save(im, fp, filename, *args)
 
-    from converter.writers import pdf as pdf_writer
+    from converter.writers.pdf import document as pdf_writer
 
     real_render = pdf_writer.render_pdf
 
@@ -113,19 +113,26 @@ def test_pdf_embeds_prepared_pngs_without_re_encoding(tmp_path: Path,
 def test_another_weasyprint_series_runs_unpatched(monkeypatch: pytest.MonkeyPatch) -> None:
     import weasyprint
 
-    from converter.writers import font_subset, linebreak, pdf_images
-    from converter.writers import pdf as pdf_writer
+    from converter.writers import patches
+    from converter.writers.patches import (
+        font_subset,
+        linebreak,
+        margin_boxes,
+        pdf_images,
+        svg_numbers,
+    )
     from converter.writers.pdf import warm_up_weasyprint
 
     warned: list[str] = []  # the module logger, whatever the CLI tests did to logging
-    monkeypatch.setattr(pdf_writer.log, "warning", lambda msg, *args: warned.append(msg % args))
+    monkeypatch.setattr(patches.log, "warning", lambda msg, *args: warned.append(msg % args))
 
     called: list[str] = []
-    for module in (linebreak, font_subset, pdf_images):
+    for module in (linebreak, font_subset, pdf_images, svg_numbers, margin_boxes):
         monkeypatch.setattr(module, "patch_weasyprint", lambda m=module: called.append(m.__name__))
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     warm_up_weasyprint()
     assert called == [] and "71.0 is not the 70.x series" in " ".join(warned)
+    assert not patches.supported()  # and books are laid out as one document
     monkeypatch.setattr(weasyprint, "__version__", "70.0")
     warm_up_weasyprint()
-    assert len(called) == 3
+    assert len(called) == 5

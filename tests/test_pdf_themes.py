@@ -118,8 +118,9 @@ def test_long_runs_wrap_inside_the_text_block(tmp_path: Path) -> None:
 
 def test_theme_page_size_is_used_when_no_option_is_given(tmp_path: Path) -> None:
     """A theme declaring page_size: A4 gives A4 pages unless --page-size says otherwise."""
-    import converter
     from pypdf import PdfReader
+
+    import converter
 
     theme = tmp_path / "big"
     theme.mkdir()

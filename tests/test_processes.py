@@ -203,7 +203,7 @@ def test_a_crashed_pdf_helper_is_replaced_by_layout_here(tmp_path: Path,
     global _REAL_RENDER
     if not forks(helper_context()):
         pytest.skip("needs forked helpers")
-    from converter.writers import pdf as pdf_writer
+    from converter.writers.pdf import document as pdf_writer
 
     _REAL_RENDER = pdf_writer.render_pdf
     monkeypatch.setattr(pdf_writer, "render_pdf", _render_dying_in_helper)

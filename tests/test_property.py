@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SiteBuilder
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -134,16 +135,13 @@ def workspace() -> Iterator[Path]:
     from PIL import Image
 
     with tempfile.TemporaryDirectory(prefix="hanji-property-") as name:
-        root = Path(name) / "site"
-        (root / "_posts").mkdir(parents=True)
-        (root / "assets").mkdir()
-        (root / "_config.yml").write_text('title: "시험"\nurl: "https://test.example"\n',
-                                          encoding="utf-8")
+        site = SiteBuilder(Path(name) / "site", {"title": "시험", "url": "https://test.example"})
+        root = site.root
+        (root / "_posts").mkdir()
+        site.file("assets/bad.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script>'
+                                    '<image href="file:///etc/passwd"/></svg>')
         Image.new("RGB", (40, 30), (10, 120, 200)).save(root / "assets" / "ok.png")
         Image.new("RGB", (30, 20), (200, 120, 10)).save(root / "assets" / "한글 이름.png")
-        (root / "assets" / "bad.svg").write_text(
-            '<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script>'
-            '<image href="file:///etc/passwd"/></svg>', encoding="utf-8")
         yield root
 
 

@@ -196,7 +196,8 @@ class TestSanitizer:
 def test_only_resolved_assets_reach_the_writers(site: SiteBuilder, outside: Path) -> None:
     """After the pipeline, the only URL-bearing attributes are resolved assets and web links."""
     from converter.assemble import build_chapter
-    from converter.book import ASSET_ATTRIBUTE, AssetStore
+    from converter.book import AssetStore
+    from converter.markup import ASSET_ATTRIBUTE
     from converter.post import load_post
 
     _hostile = _hostile_site(site, outside)

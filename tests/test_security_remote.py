@@ -19,8 +19,8 @@ from conftest import SiteBuilder
 from PIL import Image
 
 import converter
-from converter.images import remote
-from converter.images.remote import RemoteImageError, is_public_address
+from converter import remote
+from converter.remote import RemoteImageError, is_public_address
 
 
 def _png(size: tuple[int, int] = (60, 40), colour: tuple[int, int, int] = (30, 120, 200)) -> bytes:
@@ -232,7 +232,7 @@ def test_public_address_classification(address: str, public: bool) -> None:
 
 
 class _Ctx:
-    """The two things data_url_image needs of a transform context."""
+    """The options and warnings data_url_image is given."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.options = converter.Options(cache_dir=tmp_path / "cache")
@@ -248,15 +248,16 @@ def test_inline_data_images(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     png = _png((20, 10))
     ctx = _Ctx(tmp_path)
     url = "data:image/png;base64," + base64.b64encode(png).decode()
-    path = remote.data_url_image(url[:30] + "\n  " + url[30:], ctx)  # wrapped lines are fine
+    wrapped = url[:30] + "\n  " + url[30:]  # wrapped lines are fine
+    path = remote.data_url_image(wrapped, ctx.options, ctx.warn)
     assert path is not None and path.read_bytes() == png
     assert (tmp_path / "cache") in path.parents and ctx.warnings == []
     for bad, reason in [("data:text/html,<script>x</script>", "not an image"),
                         ("data:image/png;base64,!!!", "invalid base64"),
                         ("data:image/png;base64,", "empty"),
                         ("data:,hello", "not an image")]:
-        assert remote.data_url_image(bad, ctx) is None
+        assert remote.data_url_image(bad, ctx.options, ctx.warn) is None
         assert reason in ctx.warnings[-1]
     monkeypatch.setattr(remote, "MAX_DATA_URL_BYTES", 100)
-    assert remote.data_url_image(url, ctx) is None
+    assert remote.data_url_image(url, ctx.options, ctx.warn) is None
     assert "over the 100-byte limit" in ctx.warnings[-1]

@@ -127,3 +127,11 @@ def test_bare_math_environment_paragraph_is_display_math(tmp_path: Path) -> None
     display = out.find("//div[@class='math-display']")
     assert len(display) == 1 and display[0].find(".//mtable") is not None
     assert "\\begin{equation}" in out.find("//p")[-1].text
+
+
+def test_a_script_on_a_bracketed_matrix_gives_valid_mathml(tmp_path: Path) -> None:
+    out = convert(tmp_path, "$$\\begin{bmatrix}1 & 2\\end{bmatrix}^T = x$$ 끝\n")
+    msup = out.find("//msup")
+    assert len(msup) == 1 and len(msup[0]) == 2
+    assert msup[0][0].tag == "mrow" and msup[0][0].find("mtable") is not None
+    assert msup[0][1].text == "T"

@@ -168,3 +168,11 @@ def test_formulas_are_drawn_beside_the_images_and_used(tmp_path, monkeypatch) ->
     assert len(list((tmp_path / "cache" / "math").glob("*.json"))) == 20
     reader = pypdf.PdfReader(result.outputs["pdf"].path)
     assert "식 19" in "".join(page.extract_text() for page in reader.pages)
+
+
+def test_an_empty_row_does_not_blow_the_formula_up() -> None:
+    from converter.writers.math_svg import _svg_image
+
+    style = _svg_image("\\begin{gather*} a \\\\ \\\\ b \\end{gather*}", display=True)["style"]
+    height = float(style.split("height:")[1].split("em")[0])
+    assert 1 < height < 5

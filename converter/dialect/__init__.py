@@ -52,12 +52,7 @@ RULES: Registry[Rule] = Registry()
 
 def rule(name: str, priority: float) -> Callable[[Rule], Rule]:
     """Decorator registering a dialect rule."""
-
-    def register(fn: Rule) -> Rule:
-        RULES.register(fn, name, priority)
-        return fn
-
-    return register
+    return RULES.decorator(name, priority)
 
 
 def normalize(text: str, ctx: DialectContext, *, below: float | None = None) -> str:
@@ -76,4 +71,13 @@ def normalize(text: str, ctx: DialectContext, *, below: float | None = None) -> 
 
 def _load_rules() -> None:
     # Importing the rule modules registers their rules.
-    from . import html_blocks, html_quirks, kramdown, kramdown_math, liquid, limits  # noqa: F401
+    from . import (  # noqa: F401
+        diagrams,
+        gfm_blocks,
+        html_blocks,
+        html_quirks,
+        kramdown,
+        kramdown_math,
+        limits,
+        liquid,
+    )

@@ -17,6 +17,9 @@ Rules here rewrite kramdown-only forms into their Python-Markdown equivalents:
     tables whose separator row is not the second line, or missing.
 
 Span IALs (``![a](b){: width="30"}``) are Python-Markdown's attr_list syntax already.
+
+Long because the six rules share kramdown's block patterns (IALs, ALDs, fences, table rows);
+each rule is a function of its own.
 """
 
 from __future__ import annotations
@@ -177,7 +180,7 @@ _ALD_LINE = re.compile(
 # An inline attribute list anywhere: {: attributes} (not an ALD, not an extension).
 _IAL = re.compile(r"\{:(?![:/])(?P<attrs>(?:\\\}|[^}\n])*)\}")
 # A reference inside an attribute list: a bare name (not .class, #id or key=value).
-_IAL_TOKEN = re.compile(r"""(?:^|(?<=\s))(?:[\w-]+=(?:"[^"]*"|'[^']*')|[.#][\w-]+|(?P<ref>[\w][\w-]*))(?=\s|$)""")
+_IAL_TOKEN = re.compile(r"""(?:^|(?<=\s))(?:[\w-]+=(?:"[^"]*"|'[^']*')|[.#][\w-]+|(?P<ref>[\w][\w-]*))(?=\s|$)""")  # noqa: E501
 # A block IAL on its own line (a trailing <br> is tolerated: Hydejack posts write one).
 _BLOCK_IAL_LINE = re.compile(
     r"^(?P<indent>[ \t]*)\{:(?![:/])(?P<attrs>(?:\\\}|[^}\n])*)\}[ \t]*(?:<br\s*/?>[ \t]*)?$", re.MULTILINE)
@@ -338,11 +341,12 @@ def _pad_fence_body(lines: list[str], indent: int) -> list[str]:
 class _ListItem:
     """An open list item: its content column in the post and in the rewritten text."""
 
-    __slots__ = ("content", "new_content")
+    __slots__ = ("content", "new_content", "ordered")
 
-    def __init__(self, content: int, new_content: int) -> None:
+    def __init__(self, content: int, new_content: int, ordered: bool = False) -> None:
         self.content = content
         self.new_content = new_content
+        self.ordered = ordered
 
 
 def _reindent_lists(text: str) -> str:
@@ -367,7 +371,11 @@ def _reindent_lists(text: str) -> str:
         indent = len(first) - len(first.lstrip(" "))
         item = None if is_fence or _RULE_LINE.match(first) else _ITEM.match(first)
         if item is not None:
-            while stack and indent < stack[-1].content:
+            ordered = item.group("marker")[0].isdigit()
+            # kramdown (GFM): a marker of the other list type right under an item's text is a
+            # lazy line of that item, and the GFM paragraph end makes it a nested list.
+            while stack and indent < stack[-1].content and (
+                    previous_blank or stack[-1].ordered == ordered):
                 stack.pop()
             if stack or indent <= 3:
                 marker, space = item.group("marker"), item.group("space")
@@ -379,7 +387,7 @@ def _reindent_lists(text: str) -> str:
                     rest = " " * (len(space) - 1) + rest
                 out.append(" " * new_indent + marker + (" " + rest if rest or space else "")
                            + ("\n" if unit.endswith("\n") else ""))
-                stack.append(_ListItem(indent + len(marker) + gap, new_indent + _STEP))
+                stack.append(_ListItem(indent + len(marker) + gap, new_indent + _STEP, ordered))
                 previous_blank = False
                 continue
         owner = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].content <= indent), None)

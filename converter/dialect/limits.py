@@ -24,6 +24,7 @@ This module knows nothing about HTML or output formats.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -104,13 +105,18 @@ def markdown_table_cells(text: str, ctx: DialectContext) -> str:
     if text.count("|") <= limit:
         return text
     out: list[str] = []
+    base = 0  # where ``part`` begins in ``text``
     for is_code, part in split_code(text, inline=False):
+        start, base = base, base + len(part)
         if not is_code:
-            base = sum(len(p) for p in out)
-            part = _cut_tables(part, limit, lambda pos: text.count("\n", 0, base + pos) + 1,
-                               ctx)
+            part = _cut_tables(part, limit, functools.partial(_line_at, text, start), ctx)
         out.append(part)
     return "".join(out)
+
+
+def _line_at(text: str, start: int, position: int) -> int:
+    """The 1-based line of ``text`` at ``position`` in the part beginning at ``start``."""
+    return text.count("\n", 0, start + position) + 1
 
 
 def _cut_tables(part: str, limit: int, line_at: Callable[[int], int],

@@ -240,8 +240,16 @@ class _Protector:
 
 
 def _protect(text: str, protector: _Protector) -> str:
-    return "".join(protector.code(part) if is_code else part
-                   for is_code, part in split_code(text, inline=True))
+    # Code inside a {% raw %} block that wraps it (``{% raw %}\n```liquid … ```\n{% endraw %}``)
+    # is Liquid's to keep literally: left alone here.
+    raw_spans = [(m.start(), m.end()) for m in _RAW_BLOCK.finditer(text)]
+    out: list[str] = []
+    pos = 0
+    for is_code, part in split_code(text, inline=True):
+        start, pos = pos, pos + len(part)
+        inside_raw = any(a <= start and pos <= b for a, b in raw_spans)
+        out.append(protector.code(part) if is_code and not inside_raw else part)
+    return "".join(out)
 
 
 # --- rendering ---------------------------------------------------------------------------

@@ -6,13 +6,13 @@ Registered on the environment :mod:`.liquid` builds:
   variable names looked up in the context). Theme includes become HTML-contract markup:
   ``figure`` → ``<figure>`` with image and caption; ``gallery`` (front-matter list, ``id=``) →
   ``<figure class="half|third">`` (the figures transform makes it a figure group); ``video`` and
-  YouTube players (``youtubeplayer.html`` …) → ``<p class="video-link">`` (never an iframe);
-  ``toc`` → nothing (decision: the book's own table of contents replaces in-page TOCs);
-  ``base_path`` → assigns ``base_path`` (old minimal-mistakes). Any other include is dropped
-  with a warning naming the line: theme templates are not executed.
+  YouTube players (``youtubeplayer.html`` …) and Chirpy's ``embed/video.html src=…`` /
+  ``embed/youtube.html id=…`` → ``<p class="video-link">`` (never an iframe);
+  ``toc`` → nothing (the book's TOC replaces in-page ones); ``base_path`` → assigned (old
+  minimal-mistakes). Others are dropped with a warning naming the line (no theme templates).
 * ``{% include_relative file %}``: the file's text, when it lies inside the site.
-* ``{% post_url 2019-01-01-slug %}`` and ``{% link path %}``: the target's permalink (see
-  :mod:`.permalinks`); a post that cannot be found gives a warning and an empty URL.
+* ``{% post_url 2019-01-01-slug %}``, ``{% link path %}``: the target's permalink (see
+  :mod:`.permalinks`); a post not found gives a warning and an empty URL.
 * ``{% gist user/id %}`` and ``{% youtube id %}`` (jekyll-gist, jekyll-youtube): links.
 
 This module knows nothing about output formats.
@@ -47,8 +47,7 @@ _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)
 _VARIABLE_NAME = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
 # Include names that are YouTube players in one theme or another.
 _YOUTUBE_INCLUDE = re.compile(r"youtube", re.IGNORECASE)
-# Paragraph tags markdownify wraps captions in.
-_PARAGRAPH_TAGS = re.compile(r"</?p>")
+_PARAGRAPH_TAGS = re.compile(r"</?p>")  # what markdownify wraps captions in
 _VIDEO_URLS = {
     "youtube": "https://www.youtube.com/watch?v={id}",
     "vimeo": "https://vimeo.com/{id}",
@@ -180,6 +179,8 @@ class IncludeNode(_MarkupNode):
             return self.figure(context, params)
         if stem == "gallery":
             return self.gallery(context, params)
+        if stem.startswith("embed/"):  # Chirpy: embed/video.html src=…, embed/<provider>.html id=…
+            return self.embed(context, stem.removeprefix("embed/"), params)
         if stem == "video" or _YOUTUBE_INCLUDE.search(stem):
             provider = str(params.get("provider") or ("youtube" if stem != "video" else ""))
             return video_link(context, self.token, str(params.get("id") or ""), provider,
@@ -192,6 +193,22 @@ class IncludeNode(_MarkupNode):
             return ""
         warn(context, self.token, f"unsupported Liquid include {name or '(none)'!r} dropped")
         return ""
+
+    def embed(self, context: RenderContext, kind: str, params: dict[str, Any]) -> str:
+        """Chirpy's ``embed/*.html``: a file (``video``/``audio``, ``src=``) or a hosted player."""
+        if kind not in {"video", "audio"}:
+            return video_link(context, self.token, str(params.get("id") or ""), kind,
+                              params.get("title"))
+        src = str(params.get("src") or "").strip()
+        if not src:
+            warn(context, self.token, f"embed/{kind} include without src dropped")
+            return ""
+        if src.startswith("/") and not src.startswith("//"):
+            site = context.resolve("site")
+            site = site if isinstance(site, dict) else {}
+            src = str(site.get("url") or "").rstrip("/") + str(site.get("baseurl") or "") + src
+        label = str(params.get("title") or src.rsplit("/", 1)[-1])
+        return _block(f'<p class="video-link"><a href="{_attr(src)}">▶ {html.escape(label)}</a></p>')
 
     def figure(self, context: RenderContext, params: dict[str, Any]) -> str:
         """minimal-mistakes ``figure``: image, alt, caption, class."""
@@ -252,15 +269,13 @@ class IncludeRelativeNode(_MarkupNode):
         if ctx is None or ctx.post_path is None or not name:
             warn(context, self.token, "include_relative without a file dropped")
             return ""
-        # Jekyll's safe mode: `..` collapsed first, then inside the site once symlinks
-        # are followed (or as written, with follow_symlinks).
+        # Jekyll's safe mode: `..` collapsed first, then inside the site (see site.may_read).
         target = written(ctx.post_path.resolve().parent / name)
         roots = ctx.allowed_roots or ((ctx.site_root or ctx.post_path.parent).resolve(),)
-        if not may_read(target, roots, follow_symlinks=ctx.options.follow_symlinks):
-            warn(context, self.token, f"include_relative {name!r}: outside the site; refused")
-            return ""
-        if not target.is_file():
-            warn(context, self.token, f"include_relative {name!r}: not found inside the site")
+        refused = not may_read(target, roots, follow_symlinks=ctx.options.follow_symlinks)
+        if refused or not target.is_file():
+            why = "outside the site; refused" if refused else "not found inside the site"
+            warn(context, self.token, f"include_relative {name!r}: {why}")
             return ""
         if target.stat().st_size > MAX_INCLUDE_BYTES:
             warn(context, self.token, f"include_relative {name!r}: file too large; dropped")
@@ -288,22 +303,36 @@ def _site_dict(context: RenderContext) -> dict[str, Any]:
     return site if isinstance(site, dict) else {}
 
 
+def _markup_name(node: _MarkupNode, context: RenderContext) -> str:
+    """The tag's argument: its markup, or the value of the variable it names."""
+    name = node.markup.strip()
+    variable = _VARIABLE_NAME.match(name)
+    if variable:
+        name = str(evaluate(context, variable.group(1), node.token))
+    return name
+
+
+def _post_permalink(context: RenderContext, token: Any, root: Path | None, name: str,
+                    missing: str) -> str | None:
+    """The permalink of the post ``name`` of the site at ``root``; ``None`` after the
+    ``missing`` warning when there is no such post."""
+    path = permalinks.find_post(root, name)
+    if path is None:
+        warn(context, token, missing)
+        return None
+    return permalinks.permalink(front_matter=_front_matter(path), source=path,
+                                site=_site_dict(context), site_root=root)
+
+
 class PostUrlNode(_MarkupNode):
     """``{% post_url 2019-01-01-slug %}`` → the post's permalink (baseurl-relative)."""
 
     def output(self, context: RenderContext) -> str:
         ctx = dialect_context(context)
-        name = self.markup.strip()
-        variable = _VARIABLE_NAME.match(name)
-        if variable:
-            name = str(evaluate(context, variable.group(1), self.token))
-        path = permalinks.find_post(ctx.site_root if ctx else None, name)
-        if path is None:
-            warn(context, self.token, f"post_url: no post named {name!r}")
-            return ""
-        url = permalinks.permalink(front_matter=_front_matter(path), source=path,
-                                   site=_site_dict(context), site_root=ctx.site_root if ctx else None)
-        return relative_url(url, context=context)
+        name = _markup_name(self, context)
+        url = _post_permalink(context, self.token, ctx.site_root if ctx else None, name,
+                              f"post_url: no post named {name!r}")
+        return "" if url is None else relative_url(url, context=context)
 
 
 class PostUrlTag(_MarkupTag):
@@ -316,19 +345,13 @@ class LinkNode(_MarkupNode):
 
     def output(self, context: RenderContext) -> str:
         ctx = dialect_context(context)
-        name = self.markup.strip()
-        variable = _VARIABLE_NAME.match(name)
-        if variable:
-            name = str(evaluate(context, variable.group(1), self.token))
-        name = name.strip().lstrip("/")
+        name = _markup_name(self, context).strip().lstrip("/")
         root = ctx.site_root if ctx else None
         if "_posts/" in name or name.startswith("_posts"):
-            path = permalinks.find_post(root, name)
-            if path is None:
-                warn(context, self.token, f"link: no post {name!r}")
+            found = _post_permalink(context, self.token, root, name, f"link: no post {name!r}")
+            if found is None:
                 return ""
-            url = permalinks.permalink(front_matter=_front_matter(path), source=path,
-                                       site=_site_dict(context), site_root=root)
+            url = found
         else:
             if root is not None and not (root / name).exists():
                 warn(context, self.token, f"link: no file {name!r} in the site")

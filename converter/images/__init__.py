@@ -15,6 +15,7 @@ from __future__ import annotations
 from .cache import ImageCache, default_cache_dir
 from .model import (
     DEFAULT_MAX_SOURCE_PIXELS,
+    EXTENSIONS,
     PIPELINE_VERSION,
     ImageError,
     ImageProfile,
@@ -25,7 +26,7 @@ from .prepare import prepare_image, prepare_images
 from .sniff import sniff_image_type
 
 __all__ = [
-    "DEFAULT_MAX_SOURCE_PIXELS", "PIPELINE_VERSION", "ImageCache", "ImageError", "ImageProfile",
+    "DEFAULT_MAX_SOURCE_PIXELS", "EXTENSIONS", "PIPELINE_VERSION", "ImageCache", "ImageError", "ImageProfile",
     "ImageRequest", "PreparedImage", "default_cache_dir", "prepare_image", "prepare_images",
     "sniff_image_type",
 ]

@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +23,7 @@ from typing import Self
 
 import platformdirs
 
+from ..files import write_atomic
 from .model import EXTENSIONS, PIPELINE_VERSION, Encoded, ImageRequest, PreparedImage
 
 logger = logging.getLogger(__name__)
@@ -52,19 +52,6 @@ def cache_key(digest: str, request: ImageRequest) -> str:
     if not profile.palette:
         parts.append("no-palette")  # keys of palette-allowing requests stay as they were
     return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()[:40]
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _intact(path: Path, meta: dict[str, object]) -> bool:

@@ -19,10 +19,11 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
+from ..files import write_atomic
 from ..lifetime import die_with_parent
 from ..processes import forks, helper_context
 from . import raster, svg
-from .cache import ImageCache, cache_key, content_digest, write_atomic
+from .cache import ImageCache, cache_key, content_digest
 from .model import (
     DEFAULT_MAX_SOURCE_PIXELS,
     EXTENSIONS,
@@ -107,6 +108,7 @@ def _prepare_group(group: list[ImageRequest], cache: ImageCache | None, out_dir:
         key = cache_key(digest, request)
         hit = cache.get(key, source) if cache is not None else None
         if hit is not None:
+            logger.debug("%s: cached as %s", source, hit.path.name)
             results[request] = hit
         else:
             misses.append((request, key))
@@ -138,24 +140,10 @@ def prepare_image(request: ImageRequest, *, cache: ImageCache | None, out_dir: P
     and deletes it (``ImageCache(temporary=True)`` does that for you). ``max_source_pixels``
     is the decompression-bomb limit: larger sources are refused before decoding.
     """
-    data = _read(request.source)
-    key = cache_key(content_digest(data), request)
-    if cache is not None:
-        hit = cache.get(key, request.source)
-        if hit is not None:
-            logger.debug("%s: cached as %s", request.source, hit.path.name)
-            return hit
-    return _store(key, request, _encode_many(data, [request], max_source_pixels)[0], cache,
-                  out_dir)
-
-
-def _prepare_or_error(request: ImageRequest, cache: ImageCache | None, out_dir: Path | None,
-                      max_source_pixels: int) -> Result:
-    try:
-        return prepare_image(request, cache=cache, out_dir=out_dir,
-                             max_source_pixels=max_source_pixels)
-    except ImageError as error:
-        return error
+    result = _prepare_group([request], cache, out_dir, max_source_pixels)[request]
+    if isinstance(result, ImageError):
+        raise result
+    return result
 
 
 def _worker(group: list[ImageRequest], cache_dir: Path | None, out_dir: Path | None,

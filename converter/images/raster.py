@@ -10,6 +10,9 @@ Knows nothing about output formats (PDF, EPUB, HTML), files or caching: bytes in
 Pillow's process-wide ``Image.MAX_IMAGE_PIXELS`` is set to the limit for the duration of each
 call, and the size is also checked explicitly, so the limit holds even when another thread
 changes the global. Run at most one call at a time per process (the pool uses processes).
+
+Long because the steps above are one decode → encode path over the same open image, each a
+small function; split apart they would hand half-converted images between modules.
 """
 
 from __future__ import annotations

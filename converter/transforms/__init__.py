@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from lxml import html
 
+from ..kramdown_config import KramdownOptions
 from ..registry import Registry
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class TransformContext:
     options: Options
     post_path: Path | None = None
     lang: str = "ko"
+    #: The site's kramdown settings (Jekyll's defaults when the site sets none).
+    kramdown: KramdownOptions = field(default_factory=KramdownOptions)
     #: Set by transforms that find something writers care about.
     flags: dict[str, bool] = field(default_factory=dict)
 
@@ -49,12 +52,7 @@ TRANSFORMS: Registry[Transform] = Registry()
 
 def transform(name: str, priority: float) -> Callable[[Transform], Transform]:
     """Decorator registering a tree transform."""
-
-    def register(fn: Transform) -> Transform:
-        TRANSFORMS.register(fn, name, priority)
-        return fn
-
-    return register
+    return TRANSFORMS.decorator(name, priority)
 
 
 def apply_transforms(root: html.HtmlElement, ctx: TransformContext) -> None:
@@ -70,6 +68,7 @@ def _load_transforms() -> None:
         attributes,
         code,
         definition_lists,
+        diagrams,
         figures,
         footnotes,
         html_quirks,
@@ -78,6 +77,8 @@ def _load_transforms() -> None:
         kramdown_classes,
         links,
         math,
+        math_numbers,
+        smart_typography,
         tables,
         typography,
     )

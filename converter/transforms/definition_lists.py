@@ -11,7 +11,6 @@ from lxml import html
 
 from . import TransformContext, transform
 
-
 _BLOCKS = {"p", "div", "ul", "ol", "dl", "blockquote", "pre", "table", "figure"}
 
 

@@ -9,7 +9,6 @@ becomes a ``figure``.
 
 from __future__ import annotations
 
-
 from lxml import etree, html
 
 from . import TransformContext, transform

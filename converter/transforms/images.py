@@ -4,26 +4,17 @@ Resolved images get ``data-hanji-asset="<asset id>"`` (writers set ``src`` to th
 copy). Missing, remote-but-not-allowed and refused references become
 ``<span class="image-missing">alt</span>`` with a warning naming the post and the path.
 Remote images (only with ``remote_images=fetch``) and small ``data:image/…`` URLs are first
-made local files by :mod:`converter.images.remote`.
+made local files by :mod:`converter.remote`.
 """
 
 from __future__ import annotations
 
 from lxml import html
 
-from ..book import ASSET_ATTRIBUTE
 from ..images.budget import ImageBudget
+from ..markup import ASSET_ATTRIBUTE, placeholder
 from . import TransformContext, transform
 from .figures import WIDTH_FRACTION_ATTRIBUTE
-
-
-def placeholder(img: html.HtmlElement, reason: str) -> html.HtmlElement:
-    """A box standing in for an image that cannot be shown."""
-    span = html.Element("span", {"class": "image-missing", "role": "img"})
-    alt = (img.get("alt") or "").strip()
-    span.text = f"[{alt or 'image'}: {reason}]"
-    span.tail = img.tail
-    return span
 
 
 @transform("images", priority=80)
@@ -39,17 +30,17 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         reason: str | None = None
         if resolution.path is None:
             if resolution.remote_url and ctx.options.remote_images == "fetch":
-                from ..images.remote import fetch_remote_image  # fetched only when allowed
+                from ..remote import fetch_remote_image  # fetched only when allowed
 
-                fetched = fetch_remote_image(resolution.remote_url, ctx)
+                fetched = fetch_remote_image(resolution.remote_url, ctx.options, ctx.warn)
                 if fetched is not None:
                     resolution = resolution.__class__(src, path=fetched)
                 else:
                     reason = ""  # fetch_remote_image has warned with the reason
             elif src.lstrip().lower().startswith("data:"):
-                from ..images.remote import data_url_image
+                from ..remote import data_url_image
 
-                decoded = data_url_image(src, ctx)
+                decoded = data_url_image(src, ctx.options, ctx.warn)
                 if decoded is not None:
                     resolution = resolution.__class__(src, path=decoded)
                 else:
@@ -64,7 +55,8 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         if reason is not None or resolution.path is None:
             if reason != "":
                 ctx.warn(f"image {src!r}: {reason}")
-            img.getparent().replace(img, placeholder(img, "missing" if "not found" in (reason or "") else "not shown"))
+            shown = "missing" if "not found" in (reason or "") else "not shown"
+            img.getparent().replace(img, placeholder(img, shown))
             continue
         count += 1
         asset = ctx.assets.add(resolution.path, width_fraction=fraction)

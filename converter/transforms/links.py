@@ -4,7 +4,7 @@ Empty ``href``s, links to local files (an image, a download) and fragment links 
 is not in the chapter are unwrapped to their text. Links between posts of one book are made
 internal by the book builder, which knows every chapter. Site-relative links (``/2019/x/``)
 point at the live site when ``_config.yml`` has a ``url``; without one they wait in
-:data:`~converter.book.SITE_PATH_ATTRIBUTE` for the book builder, and
+:data:`~converter.markup.SITE_PATH_ATTRIBUTE` for the book builder, and
 :func:`unwrap_site_paths` unwraps those that lead outside the book.
 """
 
@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from lxml import html
 
-from ..book import SITE_PATH_ATTRIBUTE
+from ..markup import SITE_PATH_ATTRIBUTE
 from . import TransformContext, transform
 
 _KEEP_SCHEMES = ("http://", "https://", "mailto:")

@@ -11,18 +11,25 @@ Before conversion the TeX is adapted to what latex2mathml understands: environme
 unknown command) gives a warning and is shown as its source in ``<code>`` (``<pre><code>`` for
 display math) — never as raw LaTeX in the text.
 
+A character of a formula that no bundled font (and not the PDF's math font) has is a warning
+naming the formula and the character: it would show as an empty box.
+
 MathML from the converter is filtered to MathML elements and presentation attributes (a
 ``\\href`` must not smuggle a link in after the sanitizer has run).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 from latex2mathml.converter import convert
 from lxml import html
 
+from ..fonts import missing_glyphs
 from . import TransformContext, transform
 
 _MATH_CLASSES = {"math-inline": False, "math-display": True}
@@ -43,6 +50,9 @@ _NO_OUTPUT = re.compile(r"\\label\{[^}]*\}|\\nonumber|\\notag")
 # A converted token that is still a backslash command: latex2mathml did not know it.
 _UNKNOWN_COMMAND = re.compile(r"^\\[A-Za-z]+$")
 
+# Elements with a base and this many script arguments.
+_SCRIPT_ARGUMENTS = {"msub": 1, "msup": 1, "munder": 1, "mover": 1, "msubsup": 2,
+                     "munderover": 2}
 _MATHML_ELEMENTS = {
     "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup",
     "munder", "mover", "munderover", "mfrac", "msqrt", "mroot", "mstyle", "mtable", "mtr",
@@ -99,6 +109,14 @@ def _to_html(node: ElementTree.Element) -> html.HtmlElement:
         converted = _to_html(child)
         converted.tail = child.tail
         element.append(converted)
+    scripts = _SCRIPT_ARGUMENTS.get(tag)
+    if scripts is not None and len(element) > scripts + 1:
+        # latex2mathml gives \end{bmatrix}^T the whole bracketed matrix as separate children
+        # of <msup> (invalid MathML): the leading ones are the base, in an <mrow>.
+        base = html.Element("mrow")
+        for child in list(element)[:len(element) - scripts]:
+            base.append(child)
+        element.insert(0, base)
     return element
 
 
@@ -116,6 +134,29 @@ def tex_to_mathml(tex: str, *, display: bool) -> html.HtmlElement:
         math.attrib.pop("display", None)
     math.set("alttext", tex)
     return math
+
+
+@functools.lru_cache(maxsize=1)
+def _math_font_cmap() -> frozenset[int]:
+    """Code points of the math font the PDF draws formulas with (ziamath's STIX Two Math)."""
+    spec = importlib.util.find_spec("ziamath")
+    if spec is None or spec.origin is None:
+        return frozenset()
+    path = Path(spec.origin).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+    try:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(path, lazy=True) as font:
+            return frozenset(font.getBestCmap() or ())
+    except (OSError, ImportError):
+        return frozenset()
+
+
+def glyphless(math: html.HtmlElement) -> list[str]:
+    """Characters of a formula no bundled font (nor the math font) can draw, in order."""
+    text = "".join(math.itertext())
+    missing = missing_glyphs(text) - {c for c in text if ord(c) in _math_font_cmap()}
+    return sorted(missing, key=text.index)
 
 
 def _source(tex: str, *, display: bool, tail: str | None) -> html.HtmlElement:
@@ -138,14 +179,22 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         tex = element.get("data-tex")
         if kind is None or tex is None:
             continue
-        display = _MATH_CLASSES[kind]
+        # kramdown's in-paragraph math that the site's engine shows as display math.
+        display = _MATH_CLASSES[kind] or "math-block" in element.get("class", "").split()
         for child in list(element):
-            element.remove(child)
+            if "math-tags" not in (child.get("class") or ""):  # numbers from math_numbers
+                element.remove(child)
         element.text = None
         try:
-            element.append(tex_to_mathml(tex, display=display))
+            element.insert(0, tex_to_mathml(tex, display=display))
         except MathConversionError as exc:
             ctx.warn(f"math {tex[:60]!r} could not be converted ({exc}); shown as TeX source")
-            element.getparent().replace(element, _source(tex, display=display, tail=element.tail))
+            source = _source(tex, display=display, tail=element.tail)
+            for numbers in element.find_class("math-tags"):  # keep the numbers links point to
+                source.append(numbers)
+            element.getparent().replace(element, source)
             continue
+        for char in glyphless(element[0]):
+            ctx.warn(f"math {tex[:60]!r}: no bundled font has {char!r} (U+{ord(char):04X}); "
+                     "it shows as an empty box")
         ctx.flags["math"] = True

@@ -43,7 +43,7 @@ _TAGS = {
     "tr", "tt", "u", "ul", "var", "wbr",
 }
 _GENERIC_ATTRIBUTES = {"class", "id", "lang", "dir", "title", "style", "align", "data-tex",
-                       "data-math", "data-line"}
+                       "data-math", "data-line", "data-raw"}
 _ATTRIBUTES = {
     "a": {"href", "name"},
     "img": {"src", "alt", "width", "height"},

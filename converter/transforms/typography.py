@@ -80,7 +80,7 @@ def _parse_color(value: str) -> tuple[float, float, float, float] | None:
 
     try:
         color = parse_color(value.strip())
-    except Exception:  # tinycss2 raises on odd tokens; an unknown colour is simply not judged
+    except Exception:  # noqa: BLE001 - tinycss2 raises on odd tokens; an unknown colour is not judged
         return None
     if color is None or isinstance(color, str):  # "currentColor"
         return None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,12 +13,25 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..book import Asset, Book
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
+from ..files import atomic_path
 from ..images import ImageCache, ImageRequest, PreparedImage
+from ..markup import ASSET_ATTRIBUTE, placeholder
 from ..options import Options
 from ..themes import Theme
 
 if TYPE_CHECKING:
     from ..processes import WarmProcess
+
+
+@dataclass(frozen=True)
+class WriterHelpers:
+    """The helper processes one book's writer may use, handed to :meth:`Writer.begin`."""
+
+    #: Processes (from :func:`converter.api.writer_helpers`) to lay the book out in.
+    processes: Sequence[WarmProcess] = ()
+    #: For writers without MathML: a process drawing the book's formulas
+    #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
+    formulas: WarmProcess | None = None
 
 
 @dataclass
@@ -36,33 +47,22 @@ class WriteResult:
 
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; rename it over ``target`` only on success."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write output: {exc.strerror or exc}", path=target.parent) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    """Yield a temporary path next to ``target``; rename it over ``target`` only on success
+    (:func:`converter.files.atomic_path`). A folder that cannot be written is an
+    :class:`OutputError`."""
+    with contextlib.ExitStack() as stack:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = stack.enter_context(atomic_path(target))
+        except OSError as exc:
+            raise OutputError(f"cannot write output: {exc.strerror or exc}",
+                              path=target.parent) from None
         yield tmp
-        # mkstemp creates 0600 files; outputs get the usual permissions (umask applies).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def place_images(root: Any, src_for_asset: Callable[[str], str | None]) -> None:
     """Point each ``<img>`` at the writer's copy of its asset (``src_for_asset(id)``); images
     without one (failed to prepare) become placeholders."""
-    from ..book import ASSET_ATTRIBUTE
-    from ..transforms.images import placeholder
-
     for img in list(root.iter("img")):
         asset_id = img.attrib.pop(ASSET_ATTRIBUTE, None)
         src = src_for_asset(asset_id) if asset_id else None
@@ -93,12 +93,6 @@ class Writer(ABC):
     #: (a module-level function: loads its libraries). ``None``: it works in this process.
     helper_warm_up: ClassVar[Callable[[], None] | None] = None
 
-    #: The helper processes (from :func:`converter.api.writer_helpers`) to work in, if any.
-    processes: Sequence[WarmProcess] = ()
-    #: For writers without MathML: a helper process drawing the book's formulas
-    #: (:func:`~converter.writers.math_svg.draw_formulas`) while images are prepared.
-    formulas: WarmProcess | None = None
-
     @property
     def formula_directory(self) -> Path | None:
         """Where drawn formulas are cached: the image cache's ``math/`` folder."""
@@ -120,12 +114,12 @@ class Writer(ABC):
         """Write ``book`` to ``target`` atomically; ``images`` maps asset ids to prepared files
         (assets missing from it failed to prepare and are shown as placeholders)."""
 
-    def begin(self, book: Book, target: Path,
-              images: dict[str, PreparedImage]) -> Callable[[], WriteResult]:
+    def begin(self, book: Book, target: Path, images: dict[str, PreparedImage],
+              helpers: WriterHelpers | None = None) -> Callable[[], WriteResult]:
         """Start writing ``book``; the returned function finishes and returns the result.
 
-        Writers that hand work to another process return before it is done, so that the next
-        writer runs meanwhile; the default writes everything now.
+        Writers that hand work to the ``helpers`` processes return before it is done, so that
+        the next writer runs meanwhile; the default writes everything now.
         """
         result = self.write(book, target, images)
         return lambda: result

@@ -17,14 +17,13 @@ from lxml import etree, html
 
 from ..book import Asset, Book, Chapter
 from ..errors import OutputError
-from ..fonts import font_face_css, needed_families, subset_font
-from ..images import ImageProfile, ImageRequest, PreparedImage
+from ..fonts import needed_families, subset_font
+from ..images import EXTENSIONS, ImageProfile, ImageRequest, PreparedImage
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, title_page
+from .stylesheet import build_stylesheet
 from .xhtml import xhtml_document
 
-_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
-               "image/svg+xml": ".svg", "image/webp": ".webp"}
 _STYLESHEET = "styles/book.css"
 
 
@@ -130,7 +129,7 @@ class EpubWriter(Writer):
     def _add_images(self, eb: epub.EpubBook, images: dict[str, PreparedImage]) -> dict[str, str]:
         files: dict[str, str] = {}
         for asset_id, prepared in sorted(images.items()):
-            file_name = f"images/{asset_id}{_EXTENSIONS.get(prepared.media_type, '.bin')}"
+            file_name = f"images/{asset_id}{EXTENSIONS.get(prepared.media_type, '.bin')}"
             eb.add_item(epub.EpubItem(uid=asset_id, file_name=file_name,
                                       media_type=prepared.media_type,
                                       content=prepared.path.read_bytes()))
@@ -139,11 +138,19 @@ class EpubWriter(Writer):
 
     def _add_cover(self, eb: epub.EpubBook, book: Book, images: dict[str, PreparedImage],
                    stylesheets: list[str]) -> _XhtmlItem | None:
-        prepared = images.get(book.cover.id) if book.cover is not None else None
-        if prepared is None:
+        if not self.options.cover_page:
             return None
-        file_name = f"images/cover{_EXTENSIONS.get(prepared.media_type, '.jpg')}"
-        eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
+        prepared = images.get(book.cover.id) if book.cover is not None else None
+        if prepared is not None:
+            file_name = f"images/cover{EXTENSIONS.get(prepared.media_type, '.jpg')}"
+            eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
+        elif book.kind == "book":  # no cover image (or unreadable): the generated cover
+            from ..covers import draw_cover
+
+            file_name = "images/cover.png"
+            eb.set_cover(file_name, draw_cover(book.meta, self.theme), create_page=False)
+        else:  # a single post without a teaser: no cover in the EPUB, as before
+            return None
         section = html.Element("section", {"class": "cover cover-image"})
         etree.SubElement(section, "img", {"src": posixpath.relpath(file_name, "text"),
                                          "alt": book.meta.title})
@@ -167,11 +174,8 @@ class EpubWriter(Writer):
                                       media_type=face.media_type,
                                       content=subset_font(face.path, text, hinting=False)))
             names[face.path] = posixpath.relpath(file_name, posixpath.dirname(_STYLESHEET))
-        parts = [font_face_css(families, lambda face: names.get(face.path, "")),
-                 self.theme.epub_css]
-        for extra in self.options.extra_css:
-            parts.append(Path(extra).read_text(encoding="utf-8"))
-        return "\n".join(parts)
+        return build_stylesheet(families, lambda face: names.get(face.path, ""),
+                                self.theme.epub_css, self.options.extra_css)
 
     @staticmethod
     def _place_images(root: html.HtmlElement, files: dict[str, str]) -> None:

@@ -38,7 +38,13 @@ def chapter_header(chapter: Chapter) -> html.HtmlElement:
     """``<header class="chapter-header">`` with title, date and tags."""
     header = html.Element("header", {"class": "chapter-header"})
     title = etree.SubElement(header, "h1", {"class": "chapter-title", "id": f"{chapter.id}-title"})
-    title.text = chapter.title
+    if chapter.title_html:
+        parsed = html.fragment_fromstring(chapter.title_html, create_parent="div")
+        title.text = parsed.text
+        for child in list(parsed):
+            title.append(child)
+    else:
+        title.text = chapter.title
     if chapter.date or chapter.tags:
         meta = etree.SubElement(header, "p", {"class": "chapter-meta"})
         if chapter.date:

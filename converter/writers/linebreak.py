@@ -20,8 +20,8 @@ What is joined (see :func:`join_words`), to match what browsers do with ``keep-a
 
 Joiners also go on both sides of an inline object (math drawn as SVG, an inline image) that
 touches a word, and across inline element boundaries ("<code>GPU</code>를"); text in code is
-joined like the rest (Korean comments wrap between words). :func:`apply` also installs a fix
-for a WeasyPrint 70 line-breaking bug that joiners trigger (:func:`patch_weasyprint`).
+joined like the rest (Korean comments wrap between words). The joiners trigger a WeasyPrint 70
+line-breaking bug, fixed where the layout runs (:mod:`converter.writers.patches.linebreak`).
 
 Pango already keeps the rest of klreq: no line starts with ``. , ! ? ) 」`` (even after a
 space), none ends with an opening bracket, no break inside "…", "......", "——" or "--", nor
@@ -95,50 +95,6 @@ def _joinable(left: str, right: str, korean: bool) -> bool:
     return any(m.start() == 1 for m in _JOIN_POINT[korean].finditer(pair))
 
 
-def patch_weasyprint() -> None:
-    """Work around a WeasyPrint 70 line-breaking bug that joiners make frequent.
-
-    When a text box fits on the rest of the line only if its trailing space hangs (Pango lets
-    it, and wraps nothing), WeasyPrint measures the line with the space, finds it too wide,
-    and keeps only the first word of the box: "Hello" ⏎ "world this is a sentence ". In Latin
-    text the first break is at a space as often as not; in Korean text with joiners, always.
-    The wrapper keeps WeasyPrint's answer unless that happened, and then returns the whole
-    text as the line (as WeasyPrint does when a box fits); the inline layout already ignores a
-    trailing space when it checks for overflow. Installed once per process, for line layout
-    only (not min/max-content sizing).
-    """
-    from weasyprint.layout import inline
-    from weasyprint.text import line_break
-
-    original = inline.split_first_line
-    if getattr(original, "hanji_patched", False):
-        return
-
-    def split_first_line(text, style, context, max_width, justification_spacing,  # type: ignore[no-untyped-def]
-                         is_line_start=True, minimum=False):
-        result = original(text, style, context, max_width, justification_spacing,
-                          is_line_start, minimum)
-        if (result[2] is None or max_width is None or minimum or not text.endswith(" ")
-                or style["white_space"] not in ("normal", "nowrap", "pre-line")):
-            return result
-        stripped = text.rstrip(" ")
-        probe = line_break.create_layout(stripped, style, context, None, justification_spacing)
-        line, _ = probe.get_first_line()
-        width, _ = line_break.line_size(line, style)
-        probe.deactivate()
-        if width > max_width:
-            return result
-        layout = line_break.create_layout(text, style, context, max_width, justification_spacing)
-        first_line, resume_index = layout.get_first_line()
-        if resume_index is not None:
-            layout.deactivate()
-            return result
-        return line_break.first_line_metrics(first_line, text, layout, None, True, style)
-
-    split_first_line.hanji_patched = True  # type: ignore[attr-defined]
-    inline.split_first_line = split_first_line
-
-
 def _is_korean(lang: str | None) -> bool:
     return (lang or "").split("-")[0].lower() == "ko"
 
@@ -148,8 +104,8 @@ def apply(root: html.HtmlElement) -> None:
 
     Code is joined too (Korean comments and UI labels in ``<code>`` wrap between words): Pango
     draws no glyph for U+2060, so nothing of it reaches the PDF's text, and code copied from the
-    page is unchanged. The joiners need :func:`patch_weasyprint` where the layout runs
-    (:func:`converter.writers.pdf.render_pdf` installs it).
+    page is unchanged. The joiners need :mod:`converter.writers.patches.linebreak` where the
+    layout runs (:func:`converter.writers.pdf.engine.render_document` installs it).
     """
     # Text slots in document order: (element, "text"|"tail", korean); (element, None, korean)
     # for an inline object; None for a block boundary.

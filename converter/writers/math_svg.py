@@ -3,8 +3,9 @@
 :func:`mathml_to_svg` replaces the ``<math>`` child of every ``.math-display`` /
 ``.math-inline`` element with ``<img class="math-svg" src="data:image/svg+xml;base64,…">``
 rendered by ziamath from the wrapper's ``data-tex``. Glyphs are drawn as paths (ziamath's
-bundled STIX Two Math outlines, SVG 1.1 without ``<symbol>``/``<use>``), so no font is
-embedded and WeasyPrint needs no MathML support.
+bundled STIX Two Math outlines, and for what it lacks — Hangul in ``\\text{…}`` — the bundled
+text fonts, see :mod:`.math_fonts`; SVG 1.1 without ``<symbol>``/``<use>``), so no font is
+embedded and WeasyPrint needs no MathML support. A character no usable font has is a warning.
 
 Sizes are in ``em`` so formulas follow the surrounding text size; inline formulas are lowered
 by their depth below the baseline (ziamath's bounding box ``ymin``) with ``vertical-align``, so
@@ -23,9 +24,12 @@ import base64
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..fonts import covered
 
 if TYPE_CHECKING:
     from lxml import html
@@ -37,7 +41,11 @@ RENDER_SIZE = 20.0
 _WRAPPERS = {"math-inline": False, "math-display": True}
 #: Bump when the attributes :func:`_svg_image` returns change for the same TeX. (Formulas that
 #: cannot be drawn are cached as ``{"error": why}``; older caches simply lack them.)
-FORMULA_VERSION = 3
+FORMULA_VERSION = 5
+# A row break followed by another (an empty row).
+_EMPTY_ROW = re.compile(r"\\\\(?=\s*\\\\)")
+#: Key (not an attribute) of a drawn formula: the characters drawn as empty boxes.
+_GLYPHLESS = "glyphless"
 
 
 class FormulaCache:
@@ -86,7 +94,7 @@ class FormulaCache:
             except Exception as exc:  # noqa: BLE001 - ziamath raises many kinds of exception
                 found = {"error": str(exc) or type(exc).__name__}
             if path is not None:
-                from ..images.cache import write_atomic
+                from ..files import write_atomic
 
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,6 +134,9 @@ def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
     multi-line formulas whose ``\\\\`` breaks are not inside an environment: a height of
     minus 500 em); such lines are tried again inside ``aligned`` first.
     """
+    from .math_fonts import take_missing
+
+    take_missing()
     formula, svg = _layout(tex, display=display)
     if _implausible(formula) and "\\\\" in tex and "\\begin" not in tex:
         formula, svg = _layout(f"\\begin{{aligned}}{tex}\\end{{aligned}}", display=display)
@@ -141,18 +152,29 @@ def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
         depth = formula.getyofst() - margin
         style += f";vertical-align:{depth / RENDER_SIZE:.3f}em"
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return {"src": f"data:image/svg+xml;base64,{data}", "class": "math-svg", "alt": tex,
-            "style": style}
+    drawn = {"src": f"data:image/svg+xml;base64,{data}", "class": "math-svg", "alt": tex,
+             "style": style}
+    missing = "".join(sorted(take_missing()))
+    if missing:
+        drawn[_GLYPHLESS] = missing
+    return drawn
 
 
 def _layout(tex: str, *, display: bool) -> tuple[Any, str]:
-    """The ziamath formula and its SVG."""
+    """The ziamath formula and its SVG.
+
+    An empty row (``\\\\ \\\\``, a blank line in an ``align``) makes ziamath lay the
+    formula out 20,000 em tall; a ``\\mathstrut`` gives the row a line's height, as in TeX.
+    """
     import ziamath  # only books with math pay for loading it
+
+    from .math_fonts import math_font_key
 
     previous = ziamath.config.svg2
     ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> for the PDF renderer
     try:
-        formula = ziamath.Latex(tex, size=RENDER_SIZE, inline=not display)
+        tex = _EMPTY_ROW.sub(r"\\\\\\mathstrut ", tex)
+        formula = ziamath.Latex(tex, size=RENDER_SIZE, inline=not display, font=math_font_key())
         svg = formula.svg()
     finally:
         ziamath.config.svg2 = previous
@@ -175,7 +197,7 @@ def formulas_in(root: html.HtmlElement) -> list[tuple[str, bool]]:
         tex = wrapper.get("data-tex")
         if kind is not None and tex is not None and any(
                 _local(child.tag) == "math" for child in wrapper):
-            found[(tex, _WRAPPERS[kind])] = None
+            found[(tex, _is_display(wrapper, kind))] = None
     return list(found)
 
 
@@ -199,6 +221,11 @@ def draw_formulas(formulas: list[tuple[str, bool]],
 def import_ziamath() -> None:
     """Warm-up for a helper process that will draw formulas."""
     import ziamath  # noqa: F401  (imported for its side effect: loading it)
+
+
+def _is_display(wrapper: Any, kind: str) -> bool:
+    """Display math: a ``.math-display`` block, or a ``.math-block`` span inside a sentence."""
+    return _WRAPPERS[kind] or "math-block" in (wrapper.get("class") or "").split()
 
 
 def _local(tag: object) -> str:
@@ -226,10 +253,10 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
         if math is None:
             continue
         namespace = wrapper.tag[: -len(_local(wrapper.tag))]
-        display = _WRAPPERS[kind]
+        display = _is_display(wrapper, kind)
         try:
             attributes = dict(cache.get(tex, display=display))
-        except Exception as exc:  # ziamath raises many kinds of exception
+        except Exception as exc:  # noqa: BLE001 - ziamath raises many kinds of exception
             message = f"math {tex[:60]!r} could not be drawn for the PDF ({exc}); shown as TeX"
             if warn is not None:
                 warn(message)
@@ -238,6 +265,15 @@ def mathml_to_svg(root: html.HtmlElement, cache: FormulaCache | None = None,
             replacement = wrapper.makeelement(namespace + "code", {"class": "math-source"})
             replacement.text = tex
         else:
+            # Characters no bundled font has were reported by the math transform already.
+            missing = "".join(sorted(covered(attributes.pop(_GLYPHLESS, ""))))
+            if missing:
+                message = (f"math {tex[:60]!r}: no font for {', '.join(map(repr, missing))} "
+                           "inside formulas in the PDF; drawn as empty boxes")
+                if warn is not None:
+                    warn(message)
+                else:
+                    log.warning("%s", message)
             replacement = wrapper.makeelement(namespace + "img", attributes)
         replacement.tail = math.tail
         wrapper.replace(math, replacement)

@@ -15,6 +15,8 @@ import io
 import struct
 from typing import Any
 
+from .hook import replace
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: PNG colour types whose scanlines a PDF reads with /DeviceGray or /DeviceRGB as they are.
 _GREY, _RGB = 0, 2
@@ -52,18 +54,16 @@ def patch_weasyprint() -> None:
     """Make WeasyPrint reuse the IDAT data of unmodified PNGs (once per process)."""
     from weasyprint.images import RasterImage
 
-    original = RasterImage._get_png_data
-    if getattr(original, "hanji_patched", False):
-        return
+    def make(original: Any) -> Any:
+        def _get_png_data(pillow_image: Any) -> bytes:
+            source = getattr(pillow_image, "fp", None)
+            if (pillow_image.format == "PNG" and pillow_image.mode in ("L", "RGB")
+                    and isinstance(source, io.BytesIO)):
+                data = png_idat(source.getvalue())
+                if data is not None:
+                    return data
+            return original(pillow_image)  # type: ignore[no-any-return]
 
-    def _get_png_data(pillow_image: Any) -> bytes:
-        source = getattr(pillow_image, "fp", None)
-        if (pillow_image.format == "PNG" and pillow_image.mode in ("L", "RGB")
-                and isinstance(source, io.BytesIO)):
-            data = png_idat(source.getvalue())
-            if data is not None:
-                return data
-        return original(pillow_image)  # type: ignore[no-any-return]
+        return _get_png_data
 
-    _get_png_data.hanji_patched = True  # type: ignore[attr-defined]
-    RasterImage._get_png_data = staticmethod(_get_png_data)
+    replace(RasterImage, "_get_png_data", make, wrap=staticmethod)

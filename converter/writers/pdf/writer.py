@@ -1,39 +1,36 @@
-"""The PDF writer: one HTML document with print CSS, laid out by WeasyPrint.
+"""The PDF writer: the book as one HTML document with print CSS, for WeasyPrint.
 
 Adapts the book tree for paged media: cover, title page, TOC with page numbers (CSS
 ``target-counter``), footnotes at the foot of the page (``float: footnote``), math as SVG,
-Korean word joiners (see :mod:`converter.writers.linebreak`). Reads only prepared images and
-bundled fonts and themes (:class:`RestrictedFetcher`).
+Korean word joiners (see :mod:`converter.writers.linebreak`), then has it laid out: a post as
+one document (:mod:`.document`), a book chapter by chapter (:mod:`.book`), in the helper
+processes it was given. Reads only prepared images and bundled fonts and themes
+(:class:`~converter.writers.fetcher.RestrictedFetcher`).
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import hashlib
 import logging
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from lxml import etree, html
 
-from ..book import Asset, Book
-from ..diagnostics import Diagnostics, collect_library_warnings
-from ..errors import OutputError
-from ..fonts import font_face_css, needed_families
-from ..images import ImageProfile, ImageRequest, PreparedImage
-from ..options import PAGE_SIZES, page_size_css
-from ..processes import WarmProcess, run_spread
-from ..resources import fonts_dir, themes_dir
-from . import font_subset, linebreak, pdf_images, svg_numbers
-from .base import Writer, WriteResult, atomic_output, place_images
-from .layout import (
+from ...book import Asset, Book
+from ...errors import OutputError
+from ...fonts import needed_families
+from ...images import ImageProfile, ImageRequest, PreparedImage
+from ...options import PAGE_SIZES, page_size_css
+from ...processes import WarmProcess
+from ...resources import fonts_dir, themes_dir
+from .. import linebreak
+from ..base import Writer, WriteResult, WriterHelpers, place_images
+from ..layout import (
     chapter_section,
     label,
     label_headings,
@@ -41,6 +38,11 @@ from .layout import (
     toc_nav,
     wants_toc,
 )
+from ..stylesheet import build_stylesheet
+from . import document
+from .book import lay_out_book
+from .engine import PdfResult, warm_up_weasyprint
+from .frame import FRAME_CSS, FrameMismatch
 
 log = logging.getLogger(__name__)
 
@@ -59,27 +61,6 @@ def _page_width_mm(page_size: str) -> float:
         if value.endswith(unit):
             return float(value[: -len(unit)]) * factor
     return 148.0
-
-
-#: The WeasyPrint series the patches below were written and tested against.
-PATCHED_WEASYPRINT_SERIES = "70."
-
-
-def warm_up_weasyprint() -> None:
-    """Import WeasyPrint (1-2 s) and patch it: Korean line breaking, font subsetting, PNG
-    embedding, SVG number reading. Another WeasyPrint series (the package requires 70.x; a user may force
-    another) runs unpatched, with a warning: worse Korean line breaks, never a crash."""
-    import weasyprint
-
-    if not weasyprint.__version__.startswith(PATCHED_WEASYPRINT_SERIES):
-        log.warning("WeasyPrint %s is not the %sx series hanji was tested with; its patches "
-                    "(Korean line breaking, font subsetting) are not applied",
-                    weasyprint.__version__, PATCHED_WEASYPRINT_SERIES)
-        return
-    linebreak.patch_weasyprint()
-    font_subset.patch_weasyprint()
-    pdf_images.patch_weasyprint()
-    svg_numbers.patch_weasyprint()
 
 
 class PdfWriter(Writer):
@@ -102,13 +83,15 @@ class PdfWriter(Writer):
         text_width_in = _page_width_mm(self.page_size) * _TEXT_WIDTH_SHARE / _MM_PER_INCH
         target = round(text_width_in * asset.width_fraction * self.options.pdf_image_dpi)
         # WeasyPrint expands palette PNGs to RGB (two re-encodes); true-colour PNGs it embeds
-        # as they are (see converter.writers.pdf_images).
+        # as they are (see converter.writers.patches.pdf_images).
         profile = ImageProfile(max_long_edge=None, max_pixels=None,
                                jpeg_quality=self.options.jpeg_quality, palette=False)
         return ImageRequest(source=asset.source, profile=profile, target_width_px=max(target, 64))
 
-    def build_document(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
-        """The whole book as one HTML document for WeasyPrint."""
+    def build_document(self, book: Book, images: dict[str, PreparedImage],
+                       formulas: WarmProcess | None = None) -> html.HtmlElement:
+        """The whole book as one HTML document for WeasyPrint; ``formulas``, a helper drawing
+        the book's formulas (:func:`~converter.writers.math_svg.draw_formulas`), if any."""
         lang = book.meta.lang
         doc = html.Element("html", {"lang": lang})
         head = etree.SubElement(doc, "head")
@@ -127,7 +110,8 @@ class PdfWriter(Writer):
         style = etree.SubElement(head, "style")
         style.text = self.stylesheet(book.text() + label(lang, "toc"))
         body = etree.SubElement(doc, "body", {"class": f"book kind-{book.kind}"})
-        body.append(self.cover(book, images))
+        if self.options.cover_page:
+            body.append(self.cover(book, images))
         if book.kind == "book":
             body.append(title_page(book))
         if wants_toc(book):
@@ -137,19 +121,18 @@ class PdfWriter(Writer):
             self.page_footnotes(chapter_body)
             body.append(chapter_section(chapter, chapter_body))
         if book.has_math:
-            from .math_svg import (  # only books with math pay for it
+            from ..math_svg import (  # only books with math pay for it
                 FormulaCache,
                 mathml_to_svg,
             )
 
-            formulas = FormulaCache(self.formula_directory)
-            helper, self.formulas = self.formulas, None
-            if helper is not None:
+            drawn = FormulaCache(self.formula_directory)
+            if formulas is not None:
                 try:
-                    formulas.seed(helper.result())
+                    drawn.seed(formulas.result())
                 except OutputError as exc:  # the formulas are drawn here instead
                     log.debug("formula helper failed: %s", exc)
-            mathml_to_svg(body, formulas, warn=self.diagnostics.warn)
+            mathml_to_svg(body, drawn, warn=self.diagnostics.warn)
         label_headings(body)  # outline and running heads from the text before the joiners
         linebreak.apply(body)
         return doc
@@ -162,17 +145,9 @@ class PdfWriter(Writer):
         """
         families = (needed_families(text, self.theme.fonts.values()) if text is not None
                     else self.theme.font_families())
-        parts = [
-            font_face_css(families, lambda font: font.path.resolve().as_uri()),
-            self.theme.print_css,
-            f"@page {{ size: {page_size_css(self.page_size)}; }}",
-        ]
-        for extra in self.options.extra_css:
-            try:
-                parts.append(Path(extra).read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise OutputError(f"cannot read extra CSS: {exc.strerror}", path=extra) from None
-        return "\n".join(parts)
+        return build_stylesheet(families, lambda font: font.path.resolve().as_uri(),
+                                self.theme.print_css, self.options.extra_css,
+                                rules=[f"@page {{ size: {page_size_css(self.page_size)}; }}"])
 
     def cover(self, book: Book, images: dict[str, PreparedImage]) -> html.HtmlElement:
         """The cover: the teaser image, or a generated cover with the title."""
@@ -238,27 +213,28 @@ class PdfWriter(Writer):
         """Render ``book`` and write the PDF atomically."""
         return self.begin(book, target, images)()
 
-    def begin(self, book: Book, target: Path,
-              images: dict[str, PreparedImage]) -> Callable[[], WriteResult]:
-        """Build the document here; lay it out in :attr:`processes` if there are any (the
-        returned function waits for them), else here and now.
+    def begin(self, book: Book, target: Path, images: dict[str, PreparedImage],
+              helpers: WriterHelpers | None = None) -> Callable[[], WriteResult]:
+        """Build the document here; lay it out in the ``helpers``' processes if there are any
+        (the returned function waits for them), else here and now.
 
         A book of several chapters is laid out chapter by chapter, in parallel and cached
-        (:mod:`converter.writers.pdf_book`); a single post as one document.
+        (:mod:`.book`); a single post as one document.
         """
-        document_tree = self.build_document(book, images)
+        helpers = helpers or WriterHelpers()
+        document_tree = self.build_document(book, images, helpers.formulas)
         image_dirs = {p.path.resolve().parent for p in images.values()}
         # Custom themes (folders outside the package) may reference their own files.
         roots = [fonts_dir(), themes_dir(), *self.theme.chain, *image_dirs]
         error_path = (book.chapters[0].source if book.chapters else None) or target
-        processes, self.processes = self.processes, ()  # used by this book only
+        processes = helpers.processes
         if book.kind == "book" and len(book.chapters) > 1:
             work = partial(self._write_by_chapter, document_tree, roots, target, error_path,
                            processes)
         else:
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
             job = (source, str(themes_dir()) + "/", roots, target, error_path)
-            work = partial(_render_whole, job, processes, error_path)
+            work = partial(document.render_whole, job, processes, error_path)
         if not processes:
             rendered = work()
             return lambda: self._result(target, rendered)
@@ -270,11 +246,9 @@ class PdfWriter(Writer):
 
     def _write_by_chapter(self, document_tree: html.HtmlElement, roots: list[Path],
                           target: Path, error_path: Path, processes: Sequence[WarmProcess]
-                          ) -> RenderedPdf:
-        """Lay the book out chapter by chapter (:mod:`.pdf_book`), layouts cached beside the
+                          ) -> PdfResult:
+        """Lay the book out chapter by chapter (:mod:`.book`), layouts cached beside the
         images; as one document if the theme's pages do not allow it."""
-        from .pdf_book import FrameMismatch, lay_out_book
-
         base_url = str(themes_dir()) + "/"
         stylesheet = document_tree.find("head/style").text or ""
         with contextlib.ExitStack() as stack:
@@ -284,118 +258,18 @@ class PdfWriter(Writer):
                 directory = Path(stack.enter_context(
                     tempfile.TemporaryDirectory(prefix="hanji-pdf-")))
             try:
-                merged = lay_out_book(document_tree, stylesheet,
-                                      _FRAME_CSS.read_text(encoding="utf-8"), base_url, roots,
-                                      target, directory, processes, error_path)
+                return lay_out_book(document_tree, stylesheet,
+                                    FRAME_CSS.read_text(encoding="utf-8"), base_url, roots,
+                                    target, directory, processes, error_path)
             except FrameMismatch as exc:
                 log.info("%s: laying the book out as one document", exc.message)
                 source = html.tostring(document_tree, encoding="unicode",
                                        doctype="<!DOCTYPE html>")
-                return _render_whole((source, base_url, roots, target, error_path), processes,
-                                     error_path)
-        return RenderedPdf(pages=merged.pages, size=merged.size, warnings=merged.warnings)
+                return document.render_whole((source, base_url, roots, target, error_path),
+                                             processes, error_path)
 
-    def _result(self, target: Path, rendered: RenderedPdf) -> WriteResult:
+    def _result(self, target: Path, rendered: PdfResult) -> WriteResult:
         for message in rendered.warnings:
             self.diagnostics.warn(message)
         return WriteResult(path=target, format=self.format, pages=rendered.pages,
                            size=rendered.size)
-
-
-#: Added to the stylesheet of a book's frame (see :mod:`converter.writers.pdf_book`).
-_FRAME_CSS = Path(__file__).with_name("frame.css")
-
-
-def _render_whole(job: tuple[Any, ...], processes: Sequence[WarmProcess],
-                  error_path: Path) -> RenderedPdf:
-    """:func:`render_pdf` in the first helper process, or here if there is none (or it died)."""
-    result: RenderedPdf = run_spread(processes[:1], [(render_pdf, job, error_path)])[0]
-    return result
-
-
-@dataclass
-class RenderedPdf:
-    """What :func:`render_pdf` reports back: page count, file size, warnings."""
-
-    pages: int
-    size: int
-    warnings: list[str] = field(default_factory=list)
-
-
-#: Parsed stylesheets, per thread (WeasyPrint's objects are not shared between threads), by a
-#: hash of their text and where they may read: a book's documents share one (parsing it and
-#: loading its fonts takes a third of a second).
-_stylesheets = threading.local()
-
-
-@atexit.register
-def _drop_stylesheets() -> None:
-    """Drop them before the interpreter tears modules down (FontConfiguration.__del__ needs
-    them)."""
-    getattr(_stylesheets, "by_key", {}).clear()
-
-
-def render_document(source: str, base_url: str, roots: list[Path], error_path: Path | None, *,
-                    stylesheet: str | None = None, extra_css: str = "") -> tuple[Any, Any]:
-    """Lay out the HTML ``source`` with (patched) WeasyPrint, reading only files under
-    ``roots`` (:class:`RestrictedFetcher`): the document and the fetcher.
-
-    ``stylesheet`` (else the document's own ``<style>``) is parsed once per thread and shared
-    by the documents that use it; ``extra_css`` comes after it.
-    """
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from .fetcher import RestrictedFetcher
-
-    warm_up_weasyprint()
-    fetcher = RestrictedFetcher(roots)
-    try:
-        if stylesheet is None:
-            font_config, sheets = FontConfiguration(), []
-        else:
-            key = hashlib.sha256("\0".join([stylesheet, base_url, *map(str, roots)]).encode())
-            parsed: dict[str, tuple[Any, Any]] = _stylesheets.__dict__.setdefault("by_key", {})
-            if key.hexdigest() not in parsed:
-                font_config = FontConfiguration()
-                css = CSS(string=stylesheet, base_url=base_url, url_fetcher=fetcher,
-                          font_config=font_config)
-                parsed.clear()  # one book at a time
-                parsed[key.hexdigest()] = (font_config, css)
-            font_config, css = parsed[key.hexdigest()]
-            sheets = [css]
-        if extra_css:
-            sheets.append(CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
-                              font_config=font_config))
-        document = HTML(string=source, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=font_config)
-    except Exception as exc:  # WeasyPrint raises many kinds; one message for the user
-        raise OutputError(f"PDF layout failed: {type(exc).__name__}: {exc}",
-                          path=error_path) from exc
-    return document, fetcher
-
-
-def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics) -> None:
-    """Write a laid-out document to ``target`` atomically; what the fetcher refused to read
-    becomes a warning."""
-    try:
-        with atomic_output(target) as tmp:
-            document.write_pdf(tmp)
-    except OSError as exc:
-        raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
-    for url in fetcher.refused:
-        diagnostics.warn(f"refused to read {url}")
-
-
-def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
-               error_path: Path | None) -> RenderedPdf:
-    """Lay out the HTML ``source`` and write the PDF atomically to ``target``
-    (:func:`render_document`, :func:`write_document`). A module-level function of plain
-    values, so that it can run in a :class:`~converter.processes.WarmProcess`.
-    """
-    diagnostics = Diagnostics()
-    with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
-        document, fetcher = render_document(source, base_url, roots, error_path)
-        write_document(document, target, fetcher, diagnostics)
-    return RenderedPdf(pages=len(document.pages), size=target.stat().st_size,
-                       warnings=[warning.message for warning in diagnostics.warnings])

@@ -11,7 +11,7 @@ runs as before.
 
 :func:`recording_subsets` also notes, while a document is written, which glyphs of which font
 file each embedded font keeps, and stores each font file once: a book laid out chapter by
-chapter (:mod:`converter.writers.pdf_book`) then replaces the chapters' subsets of one font
+chapter (:mod:`converter.writers.pdf.book`) then replaces the chapters' subsets of one font
 with one subset of the glyphs of every chapter.
 """
 
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..fonts import subset_glyphs
+from ...fonts import subset_glyphs
+from .hook import replace
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def _record(font: Any, glyphs: list[int], hinting: bool) -> None:
     sha = hashlib.sha256(content).hexdigest()
     path = font_file(store, sha)
     if not path.exists():
-        from ..images.cache import write_atomic
+        from ...files import write_atomic
 
         store.mkdir(parents=True, exist_ok=True)
         write_atomic(path, content)
@@ -90,24 +91,22 @@ def patch_weasyprint() -> None:
     (once per process)."""
     from weasyprint.pdf.fonts import Font
 
-    original = Font.subset
-    if getattr(original, "hanji_patched", False):
-        return
+    def make(original: Any) -> Any:
+        def subset(self: Any, to_unicode: dict[int, Any], hinting: bool) -> None:
+            if not to_unicode:
+                return
+            _record(self, list(to_unicode), hinting)
+            try:
+                data = subset_glyphs(self.file_content, self.index, list(to_unicode),
+                                     hinting=hinting, notdef_outline=bool(self.missing))
+            except Exception:  # any failure falls back to WeasyPrint's own path
+                log.debug("uharfbuzz could not subset %s", self.family, exc_info=True)
+                data = None
+            if data:
+                self.file_content = data
+            else:
+                original(self, to_unicode, hinting)
 
-    def subset(self: Any, to_unicode: dict[int, Any], hinting: bool) -> None:
-        if not to_unicode:
-            return
-        _record(self, list(to_unicode), hinting)
-        try:
-            data = subset_glyphs(self.file_content, self.index, list(to_unicode),
-                                 hinting=hinting, notdef_outline=bool(self.missing))
-        except Exception:  # any failure falls back to WeasyPrint's own path
-            log.debug("uharfbuzz could not subset %s", self.family, exc_info=True)
-            data = None
-        if data:
-            self.file_content = data
-        else:
-            original(self, to_unicode, hinting)
+        return subset
 
-    subset.hanji_patched = True  # type: ignore[attr-defined]
-    Font.subset = subset
+    replace(Font, "subset", make)

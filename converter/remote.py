@@ -1,7 +1,9 @@
 """Fetch a remote (http/https) image into a local file, only when the user allows it.
 
-Called by the images transform for ``Options.remote_images == "fetch"``; with the default
-``"skip"`` this module is never imported and hanji never touches the network.
+Beside asset resolution (:mod:`converter.assets`): an image reference that resolves to a URL
+(or a ``data:`` URL) becomes a local file here. Called by the images transform for
+``Options.remote_images == "fetch"``; with the default ``"skip"`` this module is never
+imported and hanji never touches the network.
 
 What a fetch may do, and why:
 
@@ -23,7 +25,7 @@ What a fetch may do, and why:
   a temporary folder removed when the process exits.
 
 Proxies from the environment are not used. On failure the reason is a warning (through the
-transform context) and the caller shows a placeholder.
+caller's ``warn``) and the caller shows a placeholder.
 
 The same goes for images inlined as ``data:image/…`` URLs (:func:`data_url_image`): up to
 :data:`MAX_DATA_URL_BYTES` they are decoded into the same folder (keyed by content) and then
@@ -46,14 +48,14 @@ import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
-from .cache import default_cache_dir, write_atomic
-
-if TYPE_CHECKING:
-    from ..transforms import TransformContext
+from .files import write_atomic
+from .images.cache import default_cache_dir
+from .options import Options
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +79,12 @@ class RemoteImageError(Exception):
     """Why a remote image could not be fetched (one line, for a warning)."""
 
 
-def fetch_remote_image(url: str, ctx: TransformContext) -> Path | None:
+def fetch_remote_image(url: str, options: Options, warn: Callable[[str], None]) -> Path | None:
     """The local file holding the image at ``url``, fetched (or found in the cache).
 
-    Returns ``None`` after a warning through ``ctx.warn`` when the URL is refused or the
-    fetch fails; never raises for network or content problems.
+    Returns ``None`` after a warning through ``warn`` when the URL is refused or the fetch
+    fails; never raises for network or content problems.
     """
-    options = ctx.options
     folder = _cache_folder(options.cache_dir, use_cache=options.cache)
     key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:40]
     cached = _cached(folder, key, url)
@@ -93,7 +94,7 @@ def fetch_remote_image(url: str, ctx: TransformContext) -> Path | None:
     try:
         data, content_type = fetch(url, allow_private=options.allow_private_networks)
     except RemoteImageError as exc:
-        ctx.warn(f"remote image {_short(url)}: {exc}")
+        warn(f"remote image {_short(url)}: {exc}")
         return None
     path = folder / f"{key}.img"
     try:
@@ -103,12 +104,12 @@ def fetch_remote_image(url: str, ctx: TransformContext) -> Path | None:
                 "fetched": int(time.time())}
         write_atomic(folder / f"{key}.json", json.dumps(meta).encode("utf-8"))
     except OSError as exc:
-        ctx.warn(f"remote image {_short(url)}: cannot store it: {exc.strerror or exc}")
+        warn(f"remote image {_short(url)}: cannot store it: {exc.strerror or exc}")
         return None
     return path
 
 
-def data_url_image(url: str, ctx: TransformContext) -> Path | None:
+def data_url_image(url: str, options: Options, warn: Callable[[str], None]) -> Path | None:
     """The local file holding the image of a ``data:image/…`` URL, or ``None`` after a warning.
 
     Only ``image/*`` media types, only up to :data:`MAX_DATA_URL_BYTES`; base64 must be valid.
@@ -116,31 +117,31 @@ def data_url_image(url: str, ctx: TransformContext) -> Path | None:
     """
     text = re.sub(r"\s+", "", url)
     if len(text) > MAX_DATA_URL_BYTES:
-        ctx.warn(f"inline data: image of {len(text):,} bytes is over the "
-                 f"{MAX_DATA_URL_BYTES:,}-byte limit; refused")
+        warn(f"inline data: image of {len(text):,} bytes is over the "
+             f"{MAX_DATA_URL_BYTES:,}-byte limit; refused")
         return None
     header, comma, payload = text.partition(",")
     params = header[5:].lower().split(";") if header.lower().startswith("data:") else []
     if not comma or not params or not params[0].startswith("image/"):
-        ctx.warn(f"inline data: URL {_short(text)!r} is not an image; refused")
+        warn(f"inline data: URL {_short(text)!r} is not an image; refused")
         return None
     try:
         data = (base64.b64decode(payload, validate=True) if "base64" in params[1:]
                 else unquote_to_bytes(payload))
     except (binascii.Error, ValueError):
-        ctx.warn("inline data: image has invalid base64; refused")
+        warn("inline data: image has invalid base64; refused")
         return None
     if not data:
-        ctx.warn("inline data: image is empty; refused")
+        warn("inline data: image is empty; refused")
         return None
-    folder = _cache_folder(ctx.options.cache_dir, use_cache=ctx.options.cache)
+    folder = _cache_folder(options.cache_dir, use_cache=options.cache)
     path = folder / f"data-{hashlib.sha256(data).hexdigest()[:40]}.img"
     try:
         if not path.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             write_atomic(path, data)
     except OSError as exc:
-        ctx.warn(f"inline data: image: cannot store it: {exc.strerror or exc}")
+        warn(f"inline data: image: cannot store it: {exc.strerror or exc}")
         return None
     return path
 

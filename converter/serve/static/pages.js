@@ -1,0 +1,108 @@
+// hanji serve: the PDF view. Page images come from the server (rendered on demand); each page
+// also gets its text (an invisible layer, for find-in-page and for tests). On a new version of
+// the PDF, pages are replaced in place, keeping the scroll position.
+(function () {
+  "use strict";
+  var body = document.body;
+  var doc = body.dataset.doc;
+  var container = document.getElementById("hs-pages");
+  var status = document.getElementById("hs-status");
+
+  function loadText(figure, version) {
+    var page = figure.dataset.page;
+    fetch("/" + doc + "/pdf/text/" + page + "?v=" + version).then(function (r) {
+      return r.ok ? r.text() : "";
+    }).then(function (text) {
+      if (String(body.dataset.version) !== String(version)) return;
+      var layer = figure.querySelector(".hs-text");
+      if (!layer) {
+        layer = document.createElement("div");
+        layer.className = "hs-text";
+        figure.appendChild(layer);
+      }
+      layer.textContent = text;
+      figure.dataset.loaded = String(version);
+    });
+  }
+
+  function watch(figure) {
+    var img = figure.querySelector("img");
+    img.addEventListener("load", function () {
+      var version = (img.src.match(/[?&]v=(\d+)/) || [])[1];
+      if (version) loadText(figure, version);
+    });
+    if (img.complete && img.naturalWidth) {
+      var version = (img.src.match(/[?&]v=(\d+)/) || [])[1];
+      if (version) loadText(figure, version);
+    }
+  }
+
+  function makePage(number, size, version) {
+    var figure = document.createElement("figure");
+    figure.className = "hs-page";
+    figure.id = "page-" + number;
+    figure.dataset.page = String(number);
+    figure.style.aspectRatio = size[0] + " / " + size[1];
+    var img = document.createElement("img");
+    img.loading = "lazy";
+    img.alt = "page " + number;
+    img.src = "/" + doc + "/pdf/page/" + number + ".png?v=" + version;
+    var caption = document.createElement("figcaption");
+    caption.textContent = String(number);
+    figure.appendChild(img);
+    figure.appendChild(caption);
+    watch(figure);
+    return figure;
+  }
+
+  function update(version) {
+    return fetch("/" + doc + "/pdf/pages.json", { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (info) {
+        if (!info.version) return;
+        var first = !container.querySelector(".hs-page");
+        var x = window.scrollX, y = window.scrollY;
+        body.dataset.version = String(info.version);
+        var wait = container.querySelector(".hs-wait");
+        if (wait) wait.remove();
+        var figures = container.querySelectorAll(".hs-page");
+        info.pages.forEach(function (size, i) {
+          var number = i + 1;
+          var figure = figures[i];
+          if (!figure) {
+            container.appendChild(makePage(number, size, info.version));
+            return;
+          }
+          figure.style.aspectRatio = size[0] + " / " + size[1];
+          figure.querySelector("img").src = "/" + doc + "/pdf/page/" + number + ".png?v=" + info.version;
+        });
+        for (var j = info.pages.length; j < figures.length; j++) figures[j].remove();
+        if (status) status.textContent = info.pages.length + " pages";
+        window.scrollTo(x, y);
+        if (first) goTo();
+        body.dispatchEvent(new CustomEvent("hs:updated", { detail: { view: "pdf" } }));
+      });
+  }
+
+  function goTo() {
+    var params = new URLSearchParams(location.search);
+    var chapter = params.get("chapter");
+    if (chapter && !location.hash) {
+      fetch("/" + doc + "/pdf/pages.json").then(function (r) { return r.json(); }).then(function (info) {
+        var page = (info.chapters || {})[chapter + "-title"];
+        if (page) location.hash = "#page-" + page;
+      });
+    }
+    var target = location.hash && document.querySelector(location.hash);
+    if (target) {
+      target.classList.add("hs-target");
+      target.scrollIntoView();
+    }
+  }
+
+  container.querySelectorAll(".hs-page").forEach(watch);
+  window.hanjiPages = { update: update };
+  if (!container.querySelector(".hs-page")) update(0);
+  window.addEventListener("hashchange", goTo);
+  goTo();
+})();
