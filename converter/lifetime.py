@@ -5,6 +5,7 @@
   server and where the kernel cannot): a killed conversion leaves no helper behind. The child
   is sent SIGTERM, which unwinds it (the temporary files of a job in progress are removed),
   and it ends at most :data:`STOP_GRACE` seconds later whatever catches the unwinding.
+* :func:`killed_with_us` does the same for a program hanji runs (Chromium for diagrams).
 * :func:`limit_memory` caps a worker's address space (``resource.RLIMIT_AS``), so one huge post
   fails with a ``MemoryError`` instead of taking the machine.
 
@@ -22,6 +23,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,24 @@ def set_parent_death_signal(signum: int) -> bool:
         return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+def killed_with_us() -> Callable[[], None] | None:
+    """A ``preexec_fn`` for :class:`subprocess.Popen` that has Linux SIGKILL the child (a
+    program such as Chromium, which arms nothing itself) when the thread starting it ends, so
+    a killed hanji leaves no such program behind; None where the platform cannot. The thread
+    must wait for the child (``communicate``), as :func:`converter.diagrams` does."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:  # looked up here: the forked child only calls it
+        prctl = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").prctl
+    except (OSError, AttributeError):
+        return None
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+    return arm
 
 
 def _watch(pid: int) -> None:

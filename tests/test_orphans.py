@@ -222,3 +222,37 @@ def test_a_job_past_its_timeout_stops_the_helper() -> None:
     finally:
         for process in helpers:
             process.close()
+
+
+_SLEEPER = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(60)"
+
+
+def _run_a_program(pid_file: str) -> None:
+    from converter.diagrams import _bounded
+
+    _bounded([sys.executable, "-c", _SLEEPER, pid_file], timeout=120)
+
+
+def test_a_program_run_for_diagrams_ends_with_a_killed_hanji(tmp_path: Path) -> None:
+    """Chromium (here a stand-in in its own session, as Chromium runs) dies with the process
+    that started it, even a SIGKILLed one."""
+    import multiprocessing
+
+    pid_file = tmp_path / "pid"
+    middle = multiprocessing.get_context("fork").Process(target=_run_a_program,
+                                                         args=(str(pid_file),))
+    middle.start()
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    program = int(pid_file.read_text())
+    try:
+        assert _alive({program}) == {program}
+        os.kill(middle.pid, signal.SIGKILL)
+        middle.join()
+        time.sleep(2)
+        assert _alive({program}) == set()
+    finally:
+        for pid in _alive({program}):
+            os.kill(pid, signal.SIGKILL)
