@@ -117,3 +117,23 @@ def test_includes_and_images_through_symlinks(site: SiteBuilder, outside: Path,
     assert text.count(SECRET) == 2  # part.txt and assets/out/secret.txt; `..` never escapes
     with zipfile.ZipFile(followed.paths[0]) as book:
         assert len([n for n in book.namelist() if n.endswith(".png")]) == 1  # the same image
+
+
+def test_live_preview_refuses_a_symlinked_post(site: SiteBuilder, outside: Path,
+                                               tmp_path: Path) -> None:
+    """``hanji serve``'s builder reads a site as a conversion does: a post leading outside the
+    site is a problem naming it, and its text is never built."""
+    from converter.builder import Builder
+
+    site.post("2020-01-01-own.md", "# 제 글\n\n본문.\n")
+    link = site.root / "_posts" / "2020-02-01-link.md"
+    link.symlink_to(outside / "secret.md")
+    builder = Builder(site.root, options=converter.Options(cache_dir=tmp_path / "cache"),
+                      output_dir=tmp_path / "out")
+    key = next(k for k in builder.documents if k.endswith("2020-02-01-link"))
+    assert builder.chapter(key, 0) is None
+    [problem] = builder.problems(key)
+    assert "symlink leading outside the site" in problem.message
+    assert SECRET not in problem.message
+    own = next(k for k in builder.documents if k.endswith("2020-01-01-own"))
+    assert builder.chapter(own, 0) is not None
