@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SiteBuilder
@@ -153,11 +154,26 @@ def _warm_and_report(pid_file: str) -> None:
 def _warm_from_a_thread(pid_file: str) -> None:
     """A helper started by a thread that then ends (a server's worker thread)."""
     import threading
+    from multiprocessing import forkserver
+
+    # This process was forked from pytest's, which may have a fork server of its own (an
+    # earlier test's batch): not this process's child, so multiprocessing cannot use it here.
+    server: Any = forkserver._forkserver  # type: ignore[attr-defined]
+    server._forkserver_pid = server._forkserver_address = server._forkserver_alive_fd = None
 
     helpers: list[WarmProcess] = []
-    thread = threading.Thread(target=lambda: helpers.append(WarmProcess(_nothing)))
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            helpers.append(WarmProcess(_nothing))
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=start)
     thread.start()
     thread.join()
+    assert not errors, f"the helper did not start: {errors[0]!r}"
     time.sleep(1)
     Path(pid_file).write_text(str(helpers[0]._process.pid))
     time.sleep(3600)
