@@ -20,6 +20,9 @@ Usage::
     apt-get install fonts-noto-cjk fonts-noto-core fonts-dejavu-core fonts-liberation2
     npm pack @fontsource/noto-emoji && tar xzf fontsource-noto-emoji-*.tgz
     python scripts/build_fallback_fonts.py --emoji-woff package/files/noto-emoji-emoji-400-normal.woff
+
+The bundled ``HanjiHanja-Regular.otf`` had its CIDs renumbered in place with
+:func:`renumber_cids` (a glyph's CID is its glyph id), which the build now does too.
 """
 
 from __future__ import annotations
@@ -95,7 +98,32 @@ def build_hanja(dest: Path, nanum_gothic: Path) -> None:
     _rename(font, source=font["name"].getDebugName(4) or "Noto Sans CJK KR")
     font.save(dest)
     tmp.unlink()
+    renumber_cids(dest)
     log.info("%s: %d code points, %d KB", dest.name, len(codepoints), dest.stat().st_size // 1024)
+
+
+def renumber_cids(path: Path) -> None:
+    """Give every glyph of a CID-keyed CFF font the CID equal to its glyph id.
+
+    The subset keeps Noto's CIDs (glyph 5 is ``cid01431``), but WeasyPrint writes glyph ids as
+    the CIDs of a ``CIDFontType0`` font, and in such a font a CID selects a glyph through the
+    CFF charset: strict readers, and PDF/A validators ("codes select glyphs the font program
+    lacks"), then look for glyphs that are not there. Only the CFF table names glyphs; every
+    other table of an OpenType font refers to glyph ids, so it is copied unchanged.
+    """
+    font = TTFont(path, recalcBBoxes=False, recalcTimestamp=False)
+    top = font["CFF "].cff.topDictIndex[0]
+    if not hasattr(top, "ROS"):
+        return
+    order = font.getGlyphOrder()
+    names = [".notdef"] + [f"cid{gid:05d}" for gid in range(1, len(order))]
+    renamed = dict(zip(order, names))
+    char_strings = top.CharStrings
+    char_strings.charStrings = {renamed[name]: index
+                                for name, index in char_strings.charStrings.items()}
+    top.charset = names
+    font.setGlyphOrder(names)
+    font.save(path)
 
 
 def _rename(font: TTFont, *, source: str) -> None:

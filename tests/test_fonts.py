@@ -194,3 +194,33 @@ def test_no_box_for_a_space_after_a_fallback_character(tmp_path: Path) -> None:
     result = api.convert(post, output_dir=tmp_path / "out",
                          options=Options(formats=("pdf",), jobs=1, cache=False))
     assert not [w for w in result.warnings if "notdef" in str(w)], result.warnings
+
+
+def test_hanja_fallback_cids_are_glyph_ids() -> None:
+    """WeasyPrint writes glyph ids as the CIDs of a CFF (CIDFontType0) font: the bundled
+    CID-keyed Hanja font must map CID n to glyph n, or readers select the wrong glyphs."""
+    font = TTFont(fonts.fonts_dir() / "HanjiHanja-Regular.otf", lazy=True)
+    top = font["CFF "].cff.topDictIndex[0]
+    assert hasattr(top, "ROS")
+    charset = top.charset
+    assert charset[0] == ".notdef"
+    assert all(name == f"cid{gid:05d}" for gid, name in enumerate(charset) if gid)
+
+
+def test_pdf_with_hanja_from_the_fallback_passes_pdfa(tmp_path: Path) -> None:
+    """Ideographs only the Hanja fallback has: the PDF/A-2b rules find every glyph."""
+    from pikepdf import pdfa
+
+    import converter
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    post = site / "_posts" / "2021-01-01-hanja.md"
+    post.write_text("---\ntitle: 한자\n---\n\n간체자 与专业东丝两严个为 시험과 丼丰临.\n",
+                    encoding="utf-8")
+    options = converter.Options.from_mapping({"formats": ["pdf"], "jobs": 1,
+                                              "cache_dir": str(tmp_path / "cache"),
+                                              "print": {"standard": "pdf/a-2b"}})
+    pdf = converter.convert(post, output_dir=tmp_path / "out", options=options).outputs["pdf"].path
+    report = pdfa.validate_written(pdf, "2b")
+    assert report.passed, [f.message for f in report.findings]
