@@ -178,7 +178,25 @@ def write_book(book: Book, options: Options, output_stem: Path,
             outputs[fmt] = finishers[fmt]()
             if progress:
                 progress(fmt, 1, 1)
+    _print_page_numbers(book, outputs, diagnostics)
     return outputs
+
+
+def _print_page_numbers(book: Book, outputs: dict[str, WriteResult],
+                        diagnostics: Diagnostics) -> None:
+    """With both formats built, the EPUB gets the PDF's page numbers (:mod:`.writers.page_list`)."""
+    pdf, epub = outputs.get("pdf"), outputs.get("epub")
+    if pdf is None or epub is None or not pdf.page_starts:
+        return
+    from .writers.page_list import add_page_list
+
+    try:
+        add_page_list(epub.path, pdf.page_starts, lang=book.meta.lang,
+                      source=f"{pdf.path.name} ({book.meta.title}, PDF)")
+    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        diagnostics.warn(f"EPUB page list left out: {type(exc).__name__}: {exc}")
+        return
+    epub.size = epub.path.stat().st_size
 
 
 #: Fewer formulas than this are drawn by the PDF writer itself (a helper is not worth it).

@@ -95,6 +95,19 @@ def _prefix_ids(root: html.HtmlElement, prefix: str) -> None:
                 link.set("href", "#" + renamed[target])
 
 
+def image_descriptions(post: Post, options: Options) -> dict[str, str]:
+    """The author's image descriptions for ``post``: the options' (``book.yml``), then the
+    post's front matter ``image_descriptions`` (which wins)."""
+    descriptions = dict(options.image_descriptions)
+    own = post.front_matter.get("image_descriptions")
+    if isinstance(own, dict):
+        descriptions.update({str(k): str(v) for k, v in own.items() if v is not None})
+    elif own is not None:
+        post.warnings.warn("front matter 'image_descriptions' is not a mapping (path: text); "
+                           "ignored")
+    return descriptions
+
+
 def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, *,
                   chapter_id: str) -> Chapter:
     """Run the shared pipeline on one post."""
@@ -106,7 +119,8 @@ def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, 
     tctx_kramdown = kramdown_options(site.config)
     tctx = TransformContext(resolver=AssetResolver(site, post.source), assets=assets,
                             diagnostics=post.warnings, options=options, post_path=post.source,
-                            lang=lang, kramdown=tctx_kramdown)
+                            lang=lang, kramdown=tctx_kramdown,
+                            image_descriptions=image_descriptions(post, options))
     apply_transforms(root, tctx)
     shift_headings(root)
     _prefix_ids(root, chapter_id)

@@ -25,5 +25,7 @@ def placeholder(img: html.HtmlElement, reason: str) -> html.HtmlElement:
     span = html.Element("span", {"class": IMAGE_MISSING_CLASS, "role": "img"})
     alt = (img.get("alt") or "").strip()
     span.text = f"[{alt or 'image'}: {reason}]"
+    # role="img" hides the text from assistive technology: the name must be a label.
+    span.set("aria-label", span.text)
     span.tail = img.tail
     return span

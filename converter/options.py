@@ -150,6 +150,13 @@ class Options:
         "Deepest HTML nesting accepted; deeper content is flattened with a warning. "
         "(WeasyPrint's layout recurses per level: about 130 nested blocks is its limit.)"))
     timeout: float = field(default=600.0, metadata=_doc("Seconds allowed per post (batch mode)."))
+    tagged_pdf: bool = field(default=True, metadata=_doc(
+        "Tagged PDF (PDF/UA-1: structure, reading order, alt text, language) for screen "
+        "readers and reflow; false writes an untagged PDF."))
+    image_descriptions: dict[str, str] = field(default_factory=dict, metadata=_doc(
+        "Alt text for images, by the image path as the posts write it or by its file name "
+        "(also allowed in a post's front matter); used when the post's own alt is missing or "
+        "only a file name."))
     print: PrintOptions = field(default_factory=PrintOptions, metadata=_doc(
         "The print profile (a mapping of PrintOptions keys; `print: true` is `enabled`)."))
 
@@ -277,6 +284,12 @@ def _coerce(value: Any, hint: Any, key: str, source: Path | None) -> Any:
             return value
         allowed = ", ".join(map(str, args))
         raise invalid(key, f"{value!r} is not one of {allowed}", source)
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise invalid(key, f"expected a mapping, got {type(value).__name__}", source)
+        key_hint, value_hint = args if args else (Any, Any)
+        return {_coerce(k, key_hint, f"{key}.{k}", source):
+                _coerce(v, value_hint, f"{key}.{k}", source) for k, v in value.items()}
     if origin is tuple:
         item_hint = args[0] if args else Any
         if isinstance(value, str):

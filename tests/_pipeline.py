@@ -14,7 +14,7 @@ import yaml
 from conftest import SiteBuilder
 from lxml import html
 
-from converter.assemble import page_variables
+from converter.assemble import image_descriptions, page_variables
 from converter.assets import AssetResolver
 from converter.book import AssetStore
 from converter.dialect import DialectContext, normalize
@@ -81,7 +81,8 @@ def convert(tmp_path: Path, body: str, *, front_matter: str = 'title: "글"',
     tree = render_body(markdown_text)
     tctx = TransformContext(resolver=AssetResolver(site, post_path), assets=AssetStore(),
                             diagnostics=diagnostics, options=Options(), post_path=post_path,
-                            kramdown=kramdown_options(site.config))
+                            kramdown=kramdown_options(site.config),
+                            image_descriptions=image_descriptions(post, Options()))
     apply_transforms(tree, tctx)
     return Converted(markdown_text, tree, [str(w) for w in diagnostics.warnings], tctx.flags)
 

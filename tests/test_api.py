@@ -73,7 +73,7 @@ def test_two_threads_convert_different_posts_at_once(tmp_path: Path) -> None:
     site.image("assets/images/one.png", (400, 300), color=(200, 40, 40))
     posts = {
         "alpha": site.post("2022-01-01-alpha.md",
-                           "알파 글입니다. " * 200 + "\n\n![그림](/assets/images/one.png)",
+                           "알파 글입니다. " * 200 + "\n\n![알파 글의 그림](/assets/images/one.png)",
                            front_matter='title: "알파 제목"'),
         "beta": site.post("2022-01-02-beta.md",
                           "베타 글입니다. " * 150 + "\n\n![없음](/assets/images/none.png)",

@@ -14,7 +14,7 @@ from converter.options import Options
 def small_site(root: Path) -> SiteBuilder:
     site = SiteBuilder(root)
     site.image("assets/images/a.png", (300, 200))
-    site.post("2020-01-01-good-one.md", "첫 글입니다. ![그림](/assets/images/a.png)",
+    site.post("2020-01-01-good-one.md", "첫 글입니다. ![첫 글의 그림](/assets/images/a.png)",
               front_matter='title: "좋은 글 하나"')
     site.post("2020-01-02-broken.md", "본문", front_matter="title: [unclosed")
     site.post("2020-01-03-good-two.md", "둘째 글입니다. ![없는 그림](/assets/images/none.png)",

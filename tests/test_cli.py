@@ -16,7 +16,7 @@ from converter.cli import main
 def blog(root: Path) -> SiteBuilder:
     site = SiteBuilder(root)
     site.image("assets/images/a.png", (300, 200))
-    site.post("2020-01-01-first.md", "첫 글. ![그림](/assets/images/a.png)",
+    site.post("2020-01-01-first.md", "첫 글. ![첫 글의 그림](/assets/images/a.png)",
               front_matter='title: "첫 글"\ncategories: [study]\ntags: [R]')
     site.post("2020-02-01-second.md", "둘째 글. ![없음](/assets/images/missing.png)",
               front_matter='title: "둘째 글"\ncategories: [etc]')

@@ -13,9 +13,9 @@ from converter.dialect import liquid as liquid_module
 
 def test_site_url_and_baseurl_in_image_paths_resolve(tmp_path: Path) -> None:
     out = convert(tmp_path, """
-        <img src="{{ site.url }}{{ site.baseurl }}/assets/images/a.png">
+        <img src="{{ site.url }}{{ site.baseurl }}/assets/images/a.png" alt="첫 사진">
 
-        ![b]({{ site.url }}/images/b.png)
+        ![둘째 사진]({{ site.url }}/images/b.png)
         """, config={"url": "https://me.github.io", "baseurl": ""},
         images=("assets/images/a.png", "images/b.png"))
     assert len(out.find("//img[@data-hanji-asset]")) == 2
@@ -62,11 +62,11 @@ def test_highlight_becomes_a_fenced_code_block(tmp_path: Path) -> None:
 
 def test_include_figure(tmp_path: Path) -> None:
     out = convert(tmp_path, """
-        {% include figure image_path="/assets/images/a.png" alt="그림" caption="**굵은** 설명" %}
+        {% include figure image_path="/assets/images/a.png" alt="산 사진" caption="**굵은** 설명" %}
         """, images=("assets/images/a.png",))
     figure = out.find("//figure")[0]
     assert "figure" in figure.get("class")
-    assert figure.find("img").get("alt") == "그림"
+    assert figure.find("img").get("alt") == "산 사진"
     caption = figure.find("figcaption")
     assert caption.find("strong").text == "굵은" and caption.text_content() == "굵은 설명"
 

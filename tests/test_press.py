@@ -16,6 +16,7 @@ from converter.cli import main
 from converter.errors import ConfigError
 from converter.options import Options
 from converter.press.trim import gutter_extra, spine_width, trim_size
+from converter.writers.pdf.tags import check_structure
 
 MM = 72 / 25.4
 
@@ -65,6 +66,10 @@ def all_streams(pdf: pikepdf.Pdf):
                     seen.add(obj.objgen)
                     yield obj, obj.get("/Resources")
                     pending.append(obj.get("/Resources"))
+
+
+#: What a print file lacks of PDF/UA: its identification (one WeasyPrint variant per file).
+NOT_CLAIMED_UA = "no pdfuaid:part 1 in the XMP metadata"
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +224,16 @@ def test_pdfa_2b_passes_pikepdfs_validator(tmp_path: Path) -> None:
     with pikepdf.open(path) as pdf:
         assert pdf.open_metadata()["pdfaid:part"] == "2"
         assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
+    # Tagged (the default) and still PDF/A-2b: the file claims PDF/A-2b only
+    # (converter.press.variant: the combination rules).
+    assert check_structure(path) == [NOT_CLAIMED_UA]
+
+
+def test_print_files_stay_tagged(single: Path, book: Path) -> None:
+    for path in (single, book / "press.pdf"):
+        with pikepdf.open(path) as pdf:
+            assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked
+        assert check_structure(path) == [NOT_CLAIMED_UA], path
 
 
 def test_book_interior_cover_and_preflight(book: Path) -> None:

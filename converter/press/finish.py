@@ -4,8 +4,9 @@ In order: page boxes (TrimBox = the trim, BleedBox = trim + bleed, MediaBox as l
 trim + bleed, plus room for crop marks when asked), blank pages to pad the count to a
 multiple, the gutter (the text block moves away from the spine as the book gets thicker:
 text width and so the layout are unchanged), grays (:mod:`.gray`), the PDF standard
-(:mod:`.standard`). Then, for a book, the wraparound cover (:mod:`.cover`), and the preflight
-report of both files (:mod:`.preflight`), written as ``<stem>-preflight.json``.
+(:mod:`.standard`; a tagged file keeps its structure tree but claims only that standard).
+Then, for a book, the wraparound cover (:mod:`.cover`), and the preflight report of both
+files (:mod:`.preflight`), written as ``<stem>-preflight.json``.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def finish_file(target: Path, plan: PrintPlan, *, title: str, author: str,
         drop_empty_resources(pdf)
         variant = pdf_variant(plan)
         actions["standard"] = variant or "none"
+        if variant:
+            drop_ua_claim(pdf)
         flavour = pdfa_flavour(variant)
         profile = Path(plan.output_profile) if plan.output_profile else None
         if variant == "pdf/x-4":
@@ -118,6 +121,17 @@ def finish_file(target: Path, plan: PrintPlan, *, title: str, author: str,
                          object_stream_mode=pikepdf.ObjectStreamMode.generate,
                          compress_streams=True)
     return actions
+
+
+def drop_ua_claim(pdf: Any) -> None:
+    """A file with a print standard claims that standard only (:mod:`.variant`): a book whose
+    chapters were laid out tagged (``pdf/ua-1``) loses their ``pdfuaid:part``; its structure
+    tree stays."""
+    if "/Metadata" not in pdf.Root:
+        return
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        if "pdfuaid:part" in meta:
+            del meta["pdfuaid:part"]
 
 
 def drop_empty_resources(pdf: Any) -> None:

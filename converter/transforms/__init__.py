@@ -8,7 +8,7 @@ PDF or EPUB: writers adapt the tree to their format.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +35,8 @@ class TransformContext:
     options: Options
     post_path: Path | None = None
     lang: str = "ko"
+    #: Descriptions of images supplied by the author (path or file name -> alt text).
+    image_descriptions: Mapping[str, str] = field(default_factory=dict)
     #: The site's kramdown settings (Jekyll's defaults when the site sets none).
     kramdown: KramdownOptions = field(default_factory=KramdownOptions)
     #: Set by transforms that find something writers care about.
@@ -65,6 +67,7 @@ def apply_transforms(root: html.HtmlElement, ctx: TransformContext) -> None:
 def _load_transforms() -> None:
     # Importing the modules registers their transforms.
     from . import (  # noqa: F401
+        alt_text,
         attributes,
         code,
         definition_lists,
@@ -78,6 +81,7 @@ def _load_transforms() -> None:
         links,
         math,
         math_numbers,
+        semantics,
         smart_typography,
         tables,
         typography,

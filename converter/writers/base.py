@@ -43,6 +43,8 @@ class WriteResult:
     pages: int | None = None
     size: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: Paginated formats: where each page starts (:func:`.page_list.page_starts`).
+    page_starts: list[Any] | None = None
     #: The print profile's preflight report (:mod:`converter.press.preflight`), if any.
     report: dict[str, Any] | None = None
 

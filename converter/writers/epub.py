@@ -19,6 +19,7 @@ from ..book import Asset, Book, Chapter
 from ..errors import OutputError
 from ..fonts import needed_families, subset_font
 from ..images import EXTENSIONS, ImageProfile, ImageRequest, PreparedImage
+from . import accessibility
 from .base import Writer, WriteResult, atomic_output, place_images
 from .layout import chapter_section, label, title_page
 from .stylesheet import build_stylesheet
@@ -94,6 +95,7 @@ class EpubWriter(Writer):
         chapter_items = []
         for chapter in book.chapters:
             body = copy.deepcopy(chapter.body)
+            accessibility.prepare_body(body)
             self._place_images(body, image_files)
             self._link_across_files(body, files[chapter.id], id_to_file)
             section = chapter_section(chapter, body)
@@ -115,10 +117,19 @@ class EpubWriter(Writer):
             spine.append(nav)
         spine.extend(chapter_items)
         eb.spine = spine
+        facts = accessibility.survey(
+            (chapter.body for chapter in book.chapters), meta.lang,
+            animated=any(accessibility.is_animated(p.path) for p in body_images.values()
+                         if p.media_type in {"image/gif", "image/webp", "image/png"}))
+        accessibility.add_metadata(eb, facts)
+        write_options = {"epub3_pages": False, "epub2_guide": False, **accessibility.landmarks(
+            eb, meta.lang, chapter_items[0] if chapter_items else None,
+            nav.file_name if nav in spine else None,
+            cover_item.file_name if cover_item is not None else None)}
         try:
             with atomic_output(target) as tmp:
-                epub.write_epub(str(tmp), eb, {"epub3_pages": False, "epub2_guide": False,
-                                               "epub3_landmark": False})
+                epub.write_epub(str(tmp), eb, write_options)
+                accessibility.finish_package(tmp, meta.lang)
         except OutputError:
             raise
         except Exception as exc:

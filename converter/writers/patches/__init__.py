@@ -1,6 +1,8 @@
 """Every change hanji makes to WeasyPrint's internals, each in its own module, and
 :func:`install`, the one version gate in front of them.
 
+- :mod:`.ffi_module`: WeasyPrint's C declarations parsed once per installation (cffi's
+  out-of-line mode) instead of by pycparser at every start; hooked in before the import;
 - :mod:`.linebreak`: a line-breaking fix that Korean word joiners need;
 - :mod:`.font_subset`: font subsetting through uharfbuzz, recording each font's glyphs;
 - :mod:`.pdf_images`: PNG data embedded without decoding and re-encoding;
@@ -47,6 +49,10 @@ def supported() -> bool:
 def install() -> bool:
     """Install every patch (once per process) if WeasyPrint is the series they were checked
     against, else warn; returns whether they are installed."""
+    if "weasyprint" not in sys.modules and supported():
+        from . import ffi_module
+
+        ffi_module.install_import_hook()
     import weasyprint
 
     if not supported():

@@ -38,6 +38,7 @@ from typing import Any
 
 from ...processes import Call, WarmProcess, run_spread
 from .. import patches
+from ..page_list import book_page_starts
 from . import jobs as layout_jobs
 from .engine import PdfResult
 from .frame import FrameMismatch, document_source, front_source, is_chapter, segment_source
@@ -77,11 +78,14 @@ def _run_cached(cache: LayoutCache, processes: Sequence[WarmProcess], jobs: Iter
 
 def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: str,
                  roots: list[Path], target: Path, directory: Path,
-                 processes: Sequence[WarmProcess], error_path: Path | None) -> PdfResult:
+                 processes: Sequence[WarmProcess], error_path: Path | None,
+                 tagged: bool = False) -> PdfResult:
     """Write the book ``document_tree`` to ``target``, chapter by chapter (see the module doc),
     with ``stylesheet`` (the tree's own ``<style>`` is left out of every document) and layouts
-    cached in ``directory``. Raises :class:`FrameMismatch` (lay it out as one document) when
-    WeasyPrint is not the series whose internals this reads (:mod:`..patches.pages`)."""
+    cached in ``directory``; ``tagged``: PDF/UA-1 (chapters and front matter tagged, the
+    structure trees merged, the frame under the chapters an artifact: :mod:`.tags`). Raises
+    :class:`FrameMismatch` (lay it out as one document) when WeasyPrint is not the series
+    whose internals this reads (:mod:`..patches.pages`)."""
     if not patches.supported():
         raise FrameMismatch("WeasyPrint is not the series hanji lays books out by chapter "
                             "with", path=error_path)
@@ -94,11 +98,12 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
         """Each chapter's job as it is needed, then the front matter's probe."""
         for section in sections:
             source = document_source(document_tree, [section])
-            yield (cache.key("chapter", stylesheet, source), layout_jobs.layout_chapter,
-                   ChapterLayout, (source, stylesheet, base_url, roots))
+            yield (cache.key("chapter", stylesheet, source, str(tagged)),
+                   layout_jobs.layout_chapter, ChapterLayout,
+                   (source, stylesheet, base_url, roots, tagged))
         probe = front_source(document_tree, sections, None)
         yield (cache.key("frame", frame_sheet, probe), layout_jobs.layout_frame,
-               FrameLayout, (probe, frame_sheet, "", base_url, roots))
+               FrameLayout, (probe, frame_sheet, "", base_url, roots, False))
 
     *chapters, probed = _run_cached(cache, processes, chapter_jobs(), error_path)
     chapter_time = time.perf_counter() - started
@@ -109,8 +114,8 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
         starts.append(starts[-1] + chapters[len(starts) - 1].pages if starts
                       else front_pages + 1)
     front = front_source(document_tree, sections, starts)
-    frame_jobs = [(cache.key("frame", frame_sheet, front), layout_jobs.layout_frame,
-                   FrameLayout, (front, frame_sheet, "", base_url, roots))]
+    frame_jobs = [(cache.key("frame", frame_sheet, front, str(tagged)), layout_jobs.layout_frame,
+                   FrameLayout, (front, frame_sheet, "", base_url, roots, tagged))]
     for index, (section, chapter, start) in enumerate(zip(sections, chapters, starts)):
         recto = start % 2 == 1
         source = segment_source(document_tree, section, index, chapter.pages, recto)
@@ -118,7 +123,7 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
         extra = f"@page :first {{ counter-reset: page {start if recto else start - 1} }}"
         frame_jobs.append((cache.key("frame", frame_sheet, extra, source),
                            layout_jobs.layout_frame, FrameLayout,
-                           (source, frame_sheet, extra, base_url, roots)))
+                           (source, frame_sheet, extra, base_url, roots, False)))
     frames = _run_cached(cache, processes, frame_jobs, error_path)
     frame_time = time.perf_counter() - started - chapter_time
     parts: list[tuple[FrameLayout, int]] = [(frames[0], 0)]
@@ -135,12 +140,15 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
         parts.append((segment, skip))
     cache.prune()
     merged: PdfResult = run_spread(processes[:1], [
-        (merge_book, (parts, chapters, target, cache.fonts), error_path)])[0]
+        (merge_book, (parts, chapters, target, cache.fonts, tagged), error_path)])[0]
     log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merged in %.1f s",
              len(chapters), chapter_time, frame_time,
              time.perf_counter() - started - chapter_time - frame_time)
     warnings = list(dict.fromkeys(m for layout in [*chapters, *frames] for m in layout.warnings))
     merged.warnings = warnings + [m for m in merged.warnings if m not in warnings]
+    merged.page_starts = book_page_starts(frames[0].starts,
+                                          [segment.owners[skip:] for segment, skip in parts[1:]],
+                                          [chapter.starts for chapter in chapters])
     return merged
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from ...diagnostics import Diagnostics, collect_library_warnings
 from ...processes import WarmProcess, run_spread
 from ...resources import themes_dir
+from ..page_list import page_starts
 from .engine import PdfResult, render_document, write_document
 
 
@@ -18,7 +19,8 @@ def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
                ) -> PdfResult:
     """Lay out the HTML ``source`` and write the PDF atomically to ``target``
     (:func:`~.engine.render_document`, :func:`~.engine.write_document` with WeasyPrint's
-    ``write_options``: the print profile's PDF variant). A module-level function of plain
+    ``write_options``: tagging and the print profile's PDF variant,
+    :func:`converter.press.variant.weasyprint_options`). A module-level function of plain
     values, so that it can run in a :class:`~converter.processes.WarmProcess`.
     """
     diagnostics = Diagnostics()
@@ -26,7 +28,8 @@ def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
         document, fetcher = render_document(source, base_url, roots, error_path)
         write_document(document, target, fetcher, diagnostics, write_options)
     return PdfResult(pages=len(document.pages), size=target.stat().st_size,
-                     warnings=[warning.message for warning in diagnostics.warnings])
+                     warnings=[warning.message for warning in diagnostics.warnings],
+                     page_starts=page_starts(document))
 
 
 def render_whole(job: tuple[Any, ...], processes: Sequence[WarmProcess],

@@ -38,11 +38,14 @@ def weasyprint_version() -> str:
 
 @dataclass
 class PdfResult:
-    """What laying out and writing a PDF reports back: page count, file size, warnings."""
+    """What laying out and writing a PDF reports back: page count, file size, warnings, and
+    where each page starts (for the EPUB's page list)."""
 
     pages: int
     size: int
     warnings: list[str] = field(default_factory=list)
+    #: Where each page starts (:func:`~converter.writers.page_list.page_starts`).
+    page_starts: list[Any] = field(default_factory=list)
 
 
 #: Parsed stylesheets, per thread (WeasyPrint's objects are not shared between threads), by a
@@ -101,11 +104,18 @@ def render_document(source: str, base_url: str, roots: list[Path], error_path: P
 def write_document(document: Any, target: Path, fetcher: Any, diagnostics: Diagnostics,
                    options: dict[str, Any] | None = None) -> None:
     """Write a laid-out document to ``target`` atomically, with WeasyPrint's ``write_pdf``
-    ``options`` (:func:`converter.press.variant.weasyprint_options`); what the fetcher refused
-    to read becomes a warning."""
+    ``options`` (:func:`converter.press.variant.weasyprint_options`), tagged documents fixed
+    after WeasyPrint (:func:`.tags.fix_structure`); what the fetcher refused to read becomes
+    a warning."""
+    from ...press.variant import is_tagged
+    from .tags import fix_structure, quiet_alt_errors
+
+    tagged = is_tagged(options)
     try:
-        with atomic_output(target) as tmp:
+        with atomic_output(target) as tmp, quiet_alt_errors():
             document.write_pdf(tmp, **(options or {}))
+            if tagged:
+                fix_structure(tmp)
     except OSError as exc:
         raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", path=target) from None
     for url in fetcher.refused:

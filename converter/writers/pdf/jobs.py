@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ...diagnostics import Diagnostics, collect_library_warnings
+from ...press.variant import weasyprint_options
 from ..base import atomic_output
+from ..page_list import page_starts
 from ..patches import pages
 from ..patches.font_subset import FontUse, recording_subsets
 from ..patches.margin_boxes import without_margin_boxes
@@ -55,10 +57,12 @@ def _anchors(document: Any) -> list[tuple[str, int, float, float]]:
 
 
 def _write(document: Any, pdf_path: Path, store: Path, diagnostics: Diagnostics,
-           fetcher: Any) -> dict[str, FontUse]:
-    """Write the document's PDF, noting the glyphs of each embedded font (fonts to ``store``)."""
+           fetcher: Any, tagged: bool = False) -> dict[str, FontUse]:
+    """Write the document's PDF (tagged if asked), noting the glyphs of each embedded font
+    (fonts to ``store``)."""
     with recording_subsets(store) as fonts:
-        write_document(document, pdf_path, fetcher, diagnostics)
+        write_document(document, pdf_path, fetcher, diagnostics,
+                       weasyprint_options(None, tagged))
     return fonts
 
 
@@ -69,7 +73,8 @@ def _describe(layout: L) -> L:
 
 
 def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path],
-                   pdf_path: Path, store: Path, error_path: Path | None) -> ChapterLayout:
+                   tagged: bool, pdf_path: Path, store: Path,
+                   error_path: Path | None) -> ChapterLayout:
     """Lay out one chapter document without margin boxes or page background (the frame's),
     write its PDF to ``pdf_path`` and a description next to it (for :class:`LayoutCache`);
     fonts go to ``store``. Module-level, of plain values, for a
@@ -80,17 +85,18 @@ def layout_chapter(source: str, stylesheet: str, base_url: str, roots: list[Path
             document, fetcher = _render(source, stylesheet, base_url, roots, error_path)
         for page in document.pages:
             pages.drop_background(page)  # the frame draws it, on the right hand
-        fonts = _write(document, pdf_path, store, diagnostics, fetcher)
+        fonts = _write(document, pdf_path, store, diagnostics, fetcher, tagged)
     return _describe(ChapterLayout(
         path=pdf_path, areas=[pages.content_area(p) for p in document.pages],
         anchors=_anchors(document),
         bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
-        fonts=fonts, warnings=[w.message for w in diagnostics.warnings]))
+        fonts=fonts, warnings=[w.message for w in diagnostics.warnings],
+        starts=page_starts(document)))
 
 
 
 def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
-                 roots: list[Path], pdf_path: Path, store: Path,
+                 roots: list[Path], tagged: bool, pdf_path: Path, store: Path,
                  error_path: Path | None) -> FrameLayout:
     """Lay out a part of the frame (:mod:`.frame`) and find which of its pages stand for
     which chapter page, from the ids of its empty blocks (:func:`page_id`)."""
@@ -98,7 +104,7 @@ def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
         document, fetcher = _render(source, stylesheet, base_url, roots, error_path,
                                     extra_css=extra_css)
-        fonts = _write(document, pdf_path, store, diagnostics, fetcher)
+        fonts = _write(document, pdf_path, store, diagnostics, fetcher, tagged)
     owners: list[tuple[int, int] | None] = [None] * len(document.pages)
     for index, page in enumerate(document.pages):
         for name in page.anchors:
@@ -109,4 +115,5 @@ def layout_frame(source: str, stylesheet: str, extra_css: str, base_url: str,
         path=pdf_path, areas=[pages.content_area(p) for p in document.pages],
         anchors=_anchors(document),
         bookmarks=document.make_bookmark_tree(scale=PT_PER_PX, transform_pages=True),
-        fonts=fonts, warnings=[w.message for w in diagnostics.warnings], owners=owners))
+        fonts=fonts, warnings=[w.message for w in diagnostics.warnings], owners=owners,
+        starts=page_starts(document)))

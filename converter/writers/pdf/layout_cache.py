@@ -23,7 +23,7 @@ from ..patches.pages import Area
 from .engine import weasyprint_version
 
 #: Bump when what a cached chapter layout holds, or how it is made, changes.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 #: Cached layouts unused this long are deleted (:meth:`LayoutCache.prune`).
 MAX_AGE_DAYS = 30
 
@@ -41,6 +41,8 @@ class ChapterLayout:
     #: The embedded fonts, by PDF font name.
     fonts: dict[str, FontUse]
     warnings: list[str] = field(default_factory=list)
+    #: Where each page starts (:func:`~converter.writers.page_list.page_starts`).
+    starts: list[Any] = field(default_factory=list)
 
     @property
     def pages(self) -> int:

@@ -30,23 +30,29 @@ _AREA_TOLERANCE = 0.05
 
 
 def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[ChapterLayout],
-               target: Path, store: Path) -> PdfResult:
+               target: Path, store: Path, tagged: bool = False) -> PdfResult:
     """Lay each chapter page over its frame page and write the book to ``target`` (see the
     module doc), with pikepdf (qpdf). ``parts`` are the frame's documents in order, each with
     the number of its first pages to leave out. Raises :class:`FrameMismatch` when a chapter
-    page's text area is not its frame page's."""
+    page's text area is not its frame page's. ``tagged``: the documents are tagged, and the
+    book gets one structure tree (:func:`.tags.merge_structure`)."""
     import pikepdf
 
     book = pikepdf.new()
     front, _ = parts[0]
     with contextlib.ExitStack() as stack:
-        front_pdf, owners, shifts = _overlay(book, parts, chapters, stack)
+        front_pdf, owners, shifts, placed, untagged = _overlay(book, parts, chapters, stack,
+                                                              tagged)
         position = {owner: index for index, owner in enumerate(owners) if owner is not None}
         destinations = _destinations(book, front, chapters, position, shifts)
         warnings = _link(book, destinations, shifts)
         _outline(book, front, chapters, position, shifts)
         for key, value in front_pdf.docinfo.items():
             book.docinfo[key] = value
+        if tagged:
+            from .tags import merge_structure
+
+            merge_structure(book, placed, untagged, front_pdf)
         if "/Lang" in front_pdf.Root:
             book.Root.Lang = front_pdf.Root.Lang
 
@@ -59,11 +65,14 @@ def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[Chap
 
 
 def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
-             chapters: Sequence[ChapterLayout], stack: contextlib.ExitStack
-             ) -> tuple[Any, list[tuple[int, int] | None], list[float]]:
+             chapters: Sequence[ChapterLayout], stack: contextlib.ExitStack, tagged: bool
+             ) -> tuple[Any, list[tuple[int, int] | None], list[float],
+                        list[tuple[Any, int, int]], list[int]]:
     """Append the book's pages to ``book``: each frame page, with the chapter page it stands
-    for drawn over it. Returns the front matter's PDF (open while ``stack`` is), which chapter
-    page each page carries, and how far each was moved sideways."""
+    for drawn over it (as an artifact when ``tagged``). Returns the front matter's PDF (open
+    while ``stack`` is), which chapter page each page carries, how far each was moved
+    sideways, the tagged pages (source PDF, its page index, the book's page index) and the
+    pages whose content is no one's (the frame's blank pages)."""
     import pikepdf
     from pikepdf import Name
 
@@ -72,6 +81,8 @@ def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
     owners: list[tuple[int, int] | None] = []
     after = book.make_stream(b"\nQ\n")
     front_pdf = None
+    placed: list[tuple[Any, int, int]] = []
+    untagged: list[int] = []
     for frame, skip in parts:
         frame_pdf = stack.enter_context(pikepdf.open(frame.path))
         front_pdf = front_pdf or frame_pdf
@@ -82,6 +93,10 @@ def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
             if owner is None:
                 book.pages.append(frame_page)
                 shifts.append(0.0)
+                if frame_pdf is front_pdf:
+                    placed.append((frame_pdf, index, len(book.pages) - 1))
+                else:
+                    untagged.append(len(book.pages) - 1)
                 continue
             chapter, number = owner
             fx, fy, fw, fh = frame.areas[index]
@@ -96,12 +111,15 @@ def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
             form = book.copy_foreign(frame_page.as_form_xobject())
             # The chapter's pages share one resource dictionary: each frame gets a name.
             name = page.add_resource(form, Name.XObject, prefix="HanjiFrame")
+            # The frame (running heads, folios, backgrounds) is an artifact of the page.
+            frame_draw = f"/Artifact BMC q {name} Do Q EMC" if tagged else f"q {name} Do Q"
             page.contents_add(book.make_stream(
-                f"q {name} Do Q q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii")), prepend=True)
+                f"{frame_draw} q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii")), prepend=True)
             page.contents_add(after)
             shifts.append(dx)
+            placed.append((sources[chapter], number, len(book.pages) - 1))
     assert front_pdf is not None
-    return front_pdf, owners, shifts
+    return front_pdf, owners, shifts, placed, untagged
 
 
 def _destinations(book: Any, front: FrameLayout, chapters: Sequence[ChapterLayout],

@@ -257,7 +257,7 @@ class PdfWriter(Writer):
         else:
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
             job = (source, str(themes_dir()) + "/", roots, target, error_path,
-                   pdf_variants.weasyprint_options(self.print_plan))
+                   self._write_options())
             work = partial(document.render_whole, job, processes, error_path)
         finish = None
         if self.print_plan.active:  # print-ready: page boxes, standard, cover, preflight
@@ -277,6 +277,11 @@ class PdfWriter(Writer):
         conductor.shutdown(wait=False)
         return lambda: self._result(target, pending.result(), finish)
 
+    def _write_options(self) -> dict[str, Any]:
+        """WeasyPrint's ``write_pdf`` options: tagging and the print standard, chosen together
+        (:func:`converter.press.variant.weasyprint_options`)."""
+        return pdf_variants.weasyprint_options(self.print_plan, self.options.tagged_pdf)
+
     def _write_by_chapter(self, document_tree: html.HtmlElement, roots: list[Path],
                           target: Path, error_path: Path, processes: Sequence[WarmProcess]
                           ) -> PdfResult:
@@ -293,13 +298,13 @@ class PdfWriter(Writer):
             try:
                 return lay_out_book(document_tree, stylesheet,
                                     FRAME_CSS.read_text(encoding="utf-8"), base_url, roots,
-                                    target, directory, processes, error_path)
+                                    target, directory, processes, error_path,
+                                    tagged=self.options.tagged_pdf)
             except FrameMismatch as exc:
                 log.info("%s: laying the book out as one document", exc.message)
                 source = html.tostring(document_tree, encoding="unicode",
                                        doctype="<!DOCTYPE html>")
-                job = (source, base_url, roots, target, error_path,
-                       pdf_variants.weasyprint_options(self.print_plan))
+                job = (source, base_url, roots, target, error_path, self._write_options())
                 return document.render_whole(job, processes, error_path)
 
     def _result(self, target: Path, rendered: PdfResult,
@@ -308,7 +313,8 @@ class PdfWriter(Writer):
             self.diagnostics.warn(message)
         if finish is None:
             return WriteResult(path=target, format=self.format, pages=rendered.pages,
-                               size=rendered.size)
+                               size=rendered.size, page_starts=rendered.page_starts)
         report = finish(target)  # the print profile's preflight report
         return WriteResult(path=target, format=self.format, pages=report["pages"],
-                           size=target.stat().st_size, report=report)
+                           size=target.stat().st_size, report=report,
+                           page_starts=rendered.page_starts)
