@@ -25,7 +25,7 @@ from .images import ImageCache, ImageError, ImageRequest, PreparedImage, prepare
 from .options import Format, Options
 from .post import Post, load_post
 from .processes import WarmProcess, may_start_helpers
-from .site import Site, load_site, site_for
+from .site import Site, check_post_access, load_site, site_for
 from .themes import load_theme
 from .titles import title_text
 from .transforms.links import unwrap_site_paths
@@ -69,7 +69,8 @@ def _options(options: Options | None, formats: Iterable[Format] | None) -> Optio
 
 def site_of(path: Path, options: Options) -> Site:
     """The site ``path`` belongs to, with the options' asset roots."""
-    return site_for(path, options.site, asset_roots=tuple(options.asset_roots or ()))
+    return site_for(path, options.site, asset_roots=tuple(options.asset_roots or ()),
+                    follow_symlinks=options.follow_symlinks)
 
 
 def cover_asset(post: Post, site: Site, diagnostics: Diagnostics) -> Asset | None:
@@ -107,7 +108,9 @@ def writer_helpers(options: Options, *,
                 warm_up = WRITERS[fmt].helper_warm_up
                 if warm_up is not None:
                     helpers[fmt] = [
-                        WarmProcess(warm_up, name=f"hanji-{fmt}" + (f"-{n + 1}" if n else ""))
+                        WarmProcess(warm_up, name=f"hanji-{fmt}" + (f"-{n + 1}" if n else ""),
+                                    memory_mb=options.max_memory_mb,
+                                    job_timeout=options.timeout)
                         for n in range(max(1, min(count, MAX_LAYOUT_PROCESSES)))]
         yield helpers
     finally:
@@ -217,7 +220,8 @@ def _draw_formulas_beside(writer: Writer, book: Book,
     formulas = list(dict.fromkeys(formulas))
     if len(formulas) < MIN_FORMULAS_FOR_HELPER:
         return None
-    process = WarmProcess(import_ziamath, name="hanji-math")
+    process = WarmProcess(import_ziamath, name="hanji-math",
+                          memory_mb=writer.options.max_memory_mb)
     stack.callback(process.close)
     process.submit(draw_formulas, formulas, writer.formula_directory)
     return process
@@ -258,8 +262,9 @@ def convert(post: str | os.PathLike[str], *, output_dir: str | os.PathLike[str] 
     """
     options = _options(options, formats)
     path = Path(post)
-    loaded = load_post(path, max_bytes=options.max_post_bytes)
     site = site_of(path, options)
+    check_post_access(path, site)
+    loaded = load_post(path, max_bytes=options.max_post_bytes)
     diagnostics = loaded.warnings
     assets = AssetStore()
     output_stem = Path(output_dir) / (name or loaded.stem)

@@ -112,7 +112,8 @@ def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, 
                   chapter_id: str) -> Chapter:
     """Run the shared pipeline on one post."""
     ctx = DialectContext(site=site.config, page=page_variables(post, site), post_path=post.source,
-                         body_line=post.body_line, diagnostics=post.warnings, site_root=site.root)
+                         body_line=post.body_line, diagnostics=post.warnings, site_root=site.root,
+                         options=options, allowed_roots=site.allowed_roots())
     markdown_text = normalize(post.body, ctx)
     root = render_body(markdown_text)
     lang = choose_lang(options.lang or post.lang, site.locale, text=root.text_content()[:20000])

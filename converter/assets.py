@@ -10,18 +10,21 @@ breaks inside URLs — also percent-encoded —, percent-encoding, stray spaces,
 Unicode normalisation differs from the disk: ``.PNG``/``.png``, NFD Hangul) and refuses anything
 that would read outside the allowed roots (the site root,
 configured asset roots): ``..`` escapes, absolute paths elsewhere, ``file://`` URLs, symlinks
-leading out. It knows nothing about HTML or output formats.
+leading out (unless ``follow_symlinks``). A relative path whose ``..`` segments climb above
+the site root is also tried as a browser resolves it, clamped at the root. It knows nothing
+about HTML or output formats.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .site import Site
+from .site import Site, written
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _WHITESPACE = re.compile(r"\s+")
@@ -50,6 +53,8 @@ class AssetResolver:
         self.site = site
         self.post_dir = post_path.resolve().parent if post_path is not None else site.root
         self.roots = site.allowed_roots()
+        #: Candidates made by clamping ``..`` at the site root (browser-style).
+        self._clamped: set[Path] = set()
         own = site.url
         self._own_prefixes = tuple(
             p for p in {own, own.replace("https://", "http://"), own.replace("http://", "https://")}
@@ -57,12 +62,9 @@ class AssetResolver:
         )
 
     def is_allowed(self, path: Path) -> bool:
-        """Whether ``path`` (after following symlinks) lies inside an allowed root."""
-        try:
-            real = path.resolve(strict=False)
-        except (OSError, RuntimeError):
-            return False
-        return any(real == root or root in real.parents for root in self.roots)
+        """Whether ``path`` may be read (:meth:`~converter.site.Site.may_read`: inside an
+        allowed root after following symlinks, or as written with ``follow_symlinks``)."""
+        return self.site.may_read(path)
 
     def resolve(self, reference: str, *, teaser: bool = False) -> Resolution:
         """Find the local file ``reference`` names, repairing common blog damage."""
@@ -94,7 +96,7 @@ class AssetResolver:
             if not self.is_allowed(candidate):
                 refused = True
                 continue
-            if candidate.is_file():
+            if _is_file(candidate):
                 return Resolution(reference, path=candidate.resolve())
         # Case and Unicode normalisation differ between the post and the disk (``.PNG`` for
         # ``.png``, NFD Hangul from macOS): match names in the candidate's folder loosely.
@@ -103,7 +105,9 @@ class AssetResolver:
                 found = _loose_match(candidate)
                 if found is not None and self.is_allowed(found):
                     return Resolution(reference, path=found.resolve())
-        if refused and not any(self.is_allowed(c) for c in candidates):
+        # Said "refused" when the path as written leads out (the browser-style retries aside).
+        written_as_is = [c for c in candidates if c not in self._clamped]
+        if refused and not any(self.is_allowed(c) for c in written_as_is):
             return Resolution(reference, problem="outside the site root; refused")
         return Resolution(reference, problem="file not found")
 
@@ -131,15 +135,39 @@ class AssetResolver:
         if ref.startswith("/"):
             rel = ref
             if baseurl and (rel == baseurl or rel.startswith(baseurl + "/")):
-                out.append(root / rel[len(baseurl):].lstrip("/"))
-            out.append(root / rel.lstrip("/"))
+                out.append(_url_path(root, rel[len(baseurl):]))
+            out.append(_url_path(root, rel))
         else:
-            out.append(self.post_dir / ref)
+            out.append(written(self.post_dir / ref))
             # Jekyll serves posts at permalinks, so authors often mean site-root-relative.
-            out.append(root / ref)
+            out.append(written(root / ref))
             if teaser:
-                out.extend(root / d / ref for d in _THEME_IMAGE_DIRS)
-        return out
+                out.extend(written(root / d / ref) for d in _THEME_IMAGE_DIRS)
+            # As a browser resolves it: ``..`` above the site root stays at the root
+            # (``../assets/images/../../../assets/x.png`` is ``/assets/x.png``), from the
+            # post's folder and from the root.
+            if ".." in ref.split("/"):
+                clamped = [_url_path(root, "/" + ref)]
+                if root in self.post_dir.parents:
+                    base = self.post_dir.relative_to(root).as_posix()
+                    clamped.insert(0, _url_path(root, f"/{base}/{ref}"))
+                self._clamped.update(c for c in clamped if c not in out)
+                out.extend(clamped)
+        return list(dict.fromkeys(out))
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False also for names the system refuses (too long, bad bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _url_path(root: Path, path: str) -> Path:
+    """The file under ``root`` a site URL path names, resolved as a browser does: ``.`` and
+    ``..`` segments collapse and ``..`` at the top stays there, so it never leaves ``root``."""
+    return root.joinpath(*posixpath.normpath("/" + path).lstrip("/").split("/"))
 
 
 def _loose_key(name: str) -> str:

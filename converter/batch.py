@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import logging.handlers
-import multiprocessing
 import os
 import signal
 import threading
@@ -32,7 +31,9 @@ from typing import Any
 from .api import ConversionResult, convert
 from .diagnostics import BuildWarning
 from .errors import HanjiError
+from .lifetime import die_with_parent, limit_memory
 from .options import Options
+from .processes import worker_context
 
 #: Loggers whose levels the worker processes copy from this one.
 _LOGGERS = ("", "converter", "weasyprint", "fontTools", "PIL")
@@ -132,6 +133,9 @@ def convert_one(source: Path, output_dir: Path, options: Options,
         outcome.error = str(exc)
     except RecursionError:
         outcome.error = f"{source}: nested too deeply to convert"
+    except MemoryError:
+        outcome.error = str(HanjiError(
+            f"out of memory (option max_memory_mb = {options.max_memory_mb})", path=source))
     except Exception as exc:  # noqa: BLE001 - one broken post must not stop the batch
         outcome.error = _one_line(f"{source}: internal error: {type(exc).__name__}: {exc}")
     outcome.seconds = time.perf_counter() - started
@@ -226,26 +230,28 @@ class BatchPlan:
 @dataclass
 class _Workers:
     """What every pool of a batch starts its workers with: the process start method, the
-    queue their log records come back through, and this process's log levels."""
+    queue their log records come back through, this process's log levels and the address
+    space each worker may use (MB, 0: no limit)."""
 
     context: Any
     records: Any
     levels: dict[str, int]
+    memory_mb: int = 0
 
     def pool(self, workers: int, **kwargs: Any) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, mp_context=self.context,
                                    initializer=_worker_init,
-                                   initargs=(self.records, self.levels), **kwargs)
+                                   initargs=(self.records, self.levels, _parent(self.context),
+                                             self.memory_mb, os.getpid()), **kwargs)
 
 
 def _in_processes(posts: Sequence[Path], plan: BatchPlan) -> list[PostOutcome]:
     """Run posts in a pool, at most ``plan.jobs`` submitted at a time, so that when a worker
     dies we know which posts were in flight: the others are untouched and carry on."""
-    # Not helper_context(): workers are replaced every _TASKS_PER_WORKER posts
-    # (max_tasks_per_child), which ProcessPoolExecutor refuses with fork; spawn works everywhere.
-    context = multiprocessing.get_context("spawn")
+    context = worker_context()
     workers = _Workers(context, context.Queue(),
-                       {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS})
+                       {name: logging.getLogger(name).getEffectiveLevel() for name in _LOGGERS},
+                       plan.options.max_memory_mb)
     listener = logging.handlers.QueueListener(workers.records, _Redispatch())
     outcomes: list[PostOutcome] = []
     waiting = list(posts)
@@ -352,8 +358,19 @@ class _Redispatch(logging.Handler):
         pass
 
 
-def _worker_init(records: Any, levels: dict[str, int]) -> None:
-    """In a worker process: send log records to the parent, at the parent's levels."""
+def _parent(context: Any) -> int | None:
+    """The pid a worker's parent has: this process's, or the fork server's (None: the
+    worker's own parent at start)."""
+    return os.getpid() if context.get_start_method() == "spawn" else None
+
+
+def _worker_init(records: Any, levels: dict[str, int], parent: int | None = None,
+                 memory_mb: int = 0, batch: int | None = None) -> None:
+    """In a worker process: send log records to the parent, at the parent's levels; end
+    with the parent and with the ``batch`` process (even a killed one); use at most
+    ``memory_mb`` of address space."""
+    die_with_parent(parent, batch)
+    limit_memory(memory_mb)
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     for name, level in levels.items():

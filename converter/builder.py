@@ -37,7 +37,7 @@ from .errors import HanjiError, InputError
 from .options import Options
 from .post import Post, load_post
 from .series import BookConfig, link_chapters, select_posts
-from .site import CONFIG_NAME, Site, find_site_root, load_site
+from .site import CONFIG_NAME, Site, check_post_access, find_site_root, load_site
 from .themes import Theme, load_theme
 from .transforms.links import unwrap_site_paths
 
@@ -170,7 +170,8 @@ class Builder:
         return root or start
 
     def _load_site(self) -> Site:
-        return load_site(self.root, asset_roots=tuple(self.options.asset_roots or ()))
+        return load_site(self.root, asset_roots=tuple(self.options.asset_roots or ()),
+                         follow_symlinks=self.options.follow_symlinks)
 
     def _book_files(self) -> list[Path]:
         if self.target.is_file() and self.target.suffix.lower() in {".yml", ".yaml"} \
@@ -307,6 +308,7 @@ class Builder:
         chapter_id = "post" if doc.kind == "post" else f"ch{index + 1:03d}"
         previous = self._chapters.get((key, index))
         try:
+            check_post_access(path, self._site)
             post = load_post(path, max_bytes=options.max_post_bytes)
             chapter = build_chapter(post, self._site, options, self._assets,
                                     chapter_id=chapter_id)

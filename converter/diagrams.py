@@ -36,6 +36,8 @@ from pathlib import Path
 
 from lxml import html
 
+from .lifetime import killed_with_us
+
 log = logging.getLogger("converter")
 
 #: Seconds a Chromium run may take, plus this much per diagram.
@@ -150,9 +152,11 @@ class MermaidRenderer:
 
 
 def _bounded(command: list[str], *, timeout: float) -> str:
-    """Run ``command`` in its own process group; kill the whole group past ``timeout``."""
+    """Run ``command`` in its own process group; kill the whole group past ``timeout`` (and
+    the program itself if this process is killed meanwhile: no Chromium outlives hanji)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+                               stdin=subprocess.DEVNULL, start_new_session=True,
+                               preexec_fn=killed_with_us())
     try:
         out, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

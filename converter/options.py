@@ -149,7 +149,36 @@ class Options:
     max_html_depth: int = field(default=100, metadata=_doc(
         "Deepest HTML nesting accepted; deeper content is flattened with a warning. "
         "(WeasyPrint's layout recurses per level: about 130 nested blocks is its limit.)"))
-    timeout: float = field(default=600.0, metadata=_doc("Seconds allowed per post (batch mode)."))
+    timeout: float = field(default=600.0, metadata=_doc(
+        "Seconds allowed per post (batch mode), and per chapter while a book is built."))
+    max_memory_mb: int = field(default=4096, metadata=_doc(
+        "Address space (MB) a worker process converting posts or laying out a book may use "
+        "(Linux); a post that needs more fails with a one-line error naming it. 0: no limit."))
+    liquid_loop_limit: int = field(default=100_000, metadata=_doc(
+        "Liquid: most loop iterations per post, nested loops multiplied and all loops counted "
+        "together; past it the post's Liquid is stripped with a warning."))
+    liquid_output_limit: int = field(default=8 * 1024 * 1024, metadata=_doc(
+        "Liquid: most characters a post's Liquid may output (or capture)."))
+    liquid_namespace_limit: int = field(default=8 * 1024 * 1024, metadata=_doc(
+        "Liquid: most bytes held in variables (assign, capture) while a post renders."))
+    liquid_context_depth: int = field(default=30, metadata=_doc(
+        "Liquid: deepest nesting of blocks and scopes (includes, loops)."))
+    liquid_time_limit: float = field(default=5.0, metadata=_doc(
+        "Liquid: seconds a post's Liquid may run; past it the Liquid is stripped with a warning."))
+    max_nesting: int = field(default=40, metadata=_doc(
+        "Markdown: deepest nesting of block quotes and lists; deeper markers are flattened "
+        "with a warning."))
+    max_table_cells: int = field(default=5000, metadata=_doc(
+        "Most cells per Markdown table; rows past the limit are dropped with a warning."))
+    max_footnotes: int = field(default=500, metadata=_doc(
+        "Most footnotes per post; later ones are dropped with a warning."))
+    max_post_pixels: int = field(default=400_000_000, metadata=_doc(
+        "Most image pixels per post, all images added up; later images become placeholders."))
+    max_svg_bytes: int = field(default=4 * 1024 * 1024, metadata=_doc(
+        "Largest SVG image file accepted (bigger ones become placeholders)."))
+    follow_symlinks: bool = field(default=False, metadata=_doc(
+        "Read posts, includes and images through symlinks that lead outside the site and "
+        "asset roots (off by default, like Jekyll's safe mode; '..' never leaves the site)."))
     tagged_pdf: bool = field(default=True, metadata=_doc(
         "Tagged PDF (PDF/UA-1: structure, reading order, alt text, language) for screen "
         "readers and reflow; false writes an untagged PDF."))
@@ -164,13 +193,22 @@ class Options:
         if not isinstance(self.print, PrintOptions):
             object.__setattr__(self, "print", print_options(self.print))
         for name in ("jobs", "epub_image_max_edge", "epub_image_max_pixels", "pdf_image_dpi",
-                     "max_post_bytes", "max_image_pixels", "max_images", "max_html_depth"):
+                     "max_post_bytes", "max_image_pixels", "max_images", "max_html_depth",
+                     "liquid_loop_limit", "liquid_output_limit", "liquid_namespace_limit",
+                     "liquid_context_depth", "max_nesting", "max_table_cells", "max_footnotes",
+                     "max_post_pixels", "max_svg_bytes"):
             value = getattr(self, name)
             if value < 0 or (value == 0 and name != "jobs"):
                 raise _option_error(name, f"must be positive, got {value}")
         if not 0 <= self.timeout <= MAX_TIMEOUT:  # also refuses NaN
             raise _option_error("timeout", f"must be 0–{MAX_TIMEOUT:g} seconds "
                                 f"(0: no limit), got {self.timeout:g}")
+        if self.max_memory_mb < 0:
+            raise _option_error("max_memory_mb", "must be 0 (no limit) or more, "
+                                f"got {self.max_memory_mb}")
+        if not 0 <= self.liquid_time_limit:  # also refuses NaN
+            raise _option_error("liquid_time_limit", "must be 0 (no limit) or more seconds, "
+                                f"got {self.liquid_time_limit:g}")
         if not 1 <= self.jpeg_quality <= 100:
             raise _option_error("jpeg_quality", f"must be 1–100, got {self.jpeg_quality}")
         for fmt in self.formats:

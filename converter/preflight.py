@@ -2,8 +2,9 @@
 and folders.
 
 :class:`~converter.options.Options` validates each value on its own (types, ranges, spellings);
-this module checks what the values point at — the theme resolves, the extra CSS files can be
-read, the output and cache folders exist or can be created and are writable — so that a
+this module checks what the values point at — the theme resolves, the memory limit leaves
+room to start, the extra CSS files can be read, the output and cache folders exist or can be
+created and are writable — so that a
 mistake stops a build at once with one :class:`ConfigError` naming the option (``key``),
 instead of failing every post of a batch in turn after the work has started.
 
@@ -18,6 +19,10 @@ from typing import TYPE_CHECKING
 
 from .errors import ConfigError, HanjiError
 from .options import Options, page_size_css
+
+#: The least address space (MB) a worker needs to start converting at all (Python, WeasyPrint
+#: and their libraries mapped): a smaller ``max_memory_mb`` would fail every post.
+MIN_MEMORY_MB = 512
 
 if TYPE_CHECKING:
     from .themes import Theme
@@ -39,6 +44,9 @@ def check_build(options: Options, output_dir: Path | None = None) -> None:
     _check_print(options, theme)
     for index, css in enumerate(options.extra_css):
         _check_readable_text(css, f"extra_css[{index}]")
+    if 0 < options.max_memory_mb < MIN_MEMORY_MB:
+        raise _error("max_memory_mb", f"at least {MIN_MEMORY_MB} MB is needed to convert "
+                     f"anything (0: no limit), got {options.max_memory_mb}")
     if options.site is not None and not options.site.is_dir():
         raise _error("site", f"no such folder: {options.site}")
     if output_dir is not None:

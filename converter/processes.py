@@ -12,6 +12,9 @@ and layout) and image decoding, so hanji spreads them over processes, never thre
   ``import weasyprint``, over a second) and then runs the jobs sent later, one at a time. The
   warm-up overlaps whatever this process does meanwhile: building the book, preparing images.
 * :func:`run_spread` spreads many jobs (a book's chapters) over several warm processes.
+
+Every child arms :func:`~converter.lifetime.die_with_parent` (no orphan survives a killed
+hanji) and :func:`~converter.lifetime.limit_memory` first thing.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from .errors import HanjiError, OutputError
+from .lifetime import _stop, die_with_parent, limit_memory
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,11 @@ class HelperDied(OutputError):
     """A helper process ended without answering (killed, crashed, or could not start)."""
 
 
+class HelperTimeout(OutputError):
+    """A job ran past the helper's ``job_timeout`` (the ``timeout`` option); the helper
+    was stopped."""
+
+
 def helper_context() -> BaseContext:
     """The multiprocessing context for helper processes started now (see the module doc)."""
     methods = multiprocessing.get_all_start_methods()
@@ -47,7 +57,23 @@ def helper_context() -> BaseContext:
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         # The server imports hanji once; each child forked from it then starts warm.
-        context.set_forkserver_preload(["converter"])
+        context.set_forkserver_preload(["converter", "converter._forkserver"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def worker_context() -> BaseContext:
+    """The context for a pool of batch workers: ``forkserver`` where there is one, else
+    ``spawn`` (not ``fork``: workers are replaced every so many posts, which
+    ``ProcessPoolExecutor`` refuses with fork).
+
+    The fork server imports hanji once and forks each worker warm, so a worker arms
+    :func:`die_with_parent` within milliseconds of starting; a spawned one imports hanji first
+    (seconds on a loaded machine) and would outlive a parent killed meanwhile.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["converter", "converter._forkserver"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -62,11 +88,8 @@ def may_start_helpers() -> bool:
     return not multiprocessing.current_process().daemon and (os.cpu_count() or 1) > 1
 
 
-def _stop(signum: int, frame: object) -> None:
-    raise SystemExit(1)
-
-
-def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
+def _serve(conn: Connection, warm_up: Callable[[], None], parent: int | None = None,
+           memory_mb: int = 0, watch: int | None = None, kernel: bool = True) -> None:
     """The child: warm up, then run each job received and send back its outcome, until the
     parent sends ``None`` or goes away.
 
@@ -77,6 +100,8 @@ def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
     """
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent, watch, kernel=kernel)
+    limit_memory(memory_mb)
     try:
         warm_up()
     except Exception:  # the job itself will fail and say why
@@ -94,6 +119,10 @@ def _serve(conn: Connection, warm_up: Callable[[], None]) -> None:
                 outcome: tuple[str, Any] = ("ok", job(*args))
             except HanjiError as exc:
                 outcome = ("hanji", (type(exc), exc.message, exc.path, exc.line, exc.column))
+            except MemoryError:
+                outcome = ("error", f"out of memory (option max_memory_mb = {memory_mb})")
+            except SystemExit:
+                raise  # stopped (SIGTERM: closed by the parent, or the parent died): end here
             except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
                 outcome = ("error", f"{type(exc).__name__}: {exc}")
             try:
@@ -114,11 +143,21 @@ class WarmProcess:
     """
 
     def __init__(self, warm_up: Callable[[], None], *, name: str = "hanji-helper",
-                 context: BaseContext | None = None) -> None:
+                 context: BaseContext | None = None, memory_mb: int = 0,
+                 job_timeout: float = 0) -> None:
         context = context or helper_context()
+        #: Seconds a job may run before :meth:`result` stops the process (0: no limit).
+        self.job_timeout = job_timeout
+        self._started = 0.0
         self._conn, child_conn = context.Pipe()
+        # A forked child's parent is this process; one from the forkserver has the server
+        # (which ends when this process does) as its parent.
+        parent = os.getpid() if forks(context) else None
         self._process = context.Process(  # type: ignore[attr-defined]  # concrete contexts have it
-            target=_serve, args=(child_conn, warm_up), name=name, daemon=True)
+            target=_serve, args=(child_conn, warm_up, parent, memory_mb, os.getpid(),
+                                 threading.current_thread() is threading.main_thread()),
+            name=name,
+            daemon=True)
         self._process.start()
         child_conn.close()
         self._busy = False
@@ -157,6 +196,7 @@ class WarmProcess:
             raise RuntimeError("this WarmProcess is closed or still running a job")
         self._busy = True
         self._error_path = error_path
+        self._started = time.monotonic()
         try:
             self._conn.send((job, args))
         except (OSError, ValueError):
@@ -164,7 +204,20 @@ class WarmProcess:
 
     def result(self) -> Any:
         """The submitted job's result; its :class:`HanjiError` (or a one-line
-        :class:`OutputError` for anything else) is raised here."""
+        :class:`OutputError` for anything else) is raised here; a job running past
+        :attr:`job_timeout` stops the process and raises :class:`HelperTimeout`."""
+        remaining = self.remaining()
+        if remaining is not None and not self._poll(remaining):
+            self._busy = False
+            self._closed = True
+            self._process.terminate()  # unwinds the job: its temporary files go
+            self._process.join(timeout=2)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+            self._conn.close()
+            raise HelperTimeout(f"took longer than {self.job_timeout:g} s (option timeout)",
+                                path=self._error_path)
         try:
             kind, value = self._conn.recv()
         except (EOFError, OSError):
@@ -182,6 +235,18 @@ class WarmProcess:
             cls, message, path, line, column = value
             raise cls(message, path=path, line=line, column=column)
         raise OutputError(value, path=self._error_path)
+
+    def remaining(self) -> float | None:
+        """Seconds the running job has left before :attr:`job_timeout` (None: no limit)."""
+        if not self.job_timeout or not self._busy:
+            return None
+        return max(0.0, self._started + self.job_timeout - time.monotonic())
+
+    def _poll(self, seconds: float) -> bool:
+        try:
+            return self._conn.poll(seconds)
+        except (EOFError, OSError):
+            return True  # recv() then reports the dead child
 
     def run(self, job: Callable[..., T], *args: Any, error_path: Path | None = None) -> T:
         """Run ``job(*args)`` in the child and return its result (see the class doc)."""
@@ -231,7 +296,8 @@ def run_spread(processes: Sequence[WarmProcess], calls: Iterable[Call]) -> list[
     A call whose process dies on its own (:class:`HelperDied`) is run in this process instead,
     and that process takes no more calls; with no process at all, every call runs here. Once
     the caller has closed a process (it gave up), :class:`HelperDied` is raised instead. The
-    first :class:`HanjiError` raised by a call is raised here (the caller closes the processes).
+    first :class:`HanjiError` raised by a call is raised here (the caller closes the processes),
+    :class:`HelperTimeout` too when a call runs past its process's ``job_timeout``.
     """
     if any(p.stopped for p in processes):  # the caller has given up (Ctrl-C, an error)
         raise HelperDied("the helper processes were stopped")
@@ -257,8 +323,10 @@ def run_spread(processes: Sequence[WarmProcess], calls: Iterable[Call]) -> list[
             index, (job, args, _) = item
             results[index] = job(*args)
             continue
-        ready = wait([p.connection for p in running])
-        for process in [p for p in running if p.connection in ready]:
+        limits = [r for r in (p.remaining() for p in running) if r is not None]
+        ready = wait([p.connection for p in running], timeout=min(limits) if limits else None)
+        # A process past its job timeout is collected too: result() then stops it and raises.
+        for process in [p for p in running if p.connection in ready or p.remaining() == 0]:
             index, (job, args, _) = running.pop(process)
             try:
                 results[index] = process.result()

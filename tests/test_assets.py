@@ -27,6 +27,7 @@ def resolver(tmp_path: Path) -> AssetResolver:
     nfd.write_bytes(PNG)
     (root / "_posts").mkdir()
     (root / "outside.png").write_bytes(PNG)
+    (tmp_path / "secret.png").write_bytes(PNG)  # beside the site: never to be read
     site = Site(root=root.resolve(), config={"url": "https://me.github.io", "baseurl": ""})
     return AssetResolver(site, root / "_posts" / "2020-01-01-a.md")
 
@@ -65,8 +66,41 @@ def test_teaser_theme_folder(resolver: AssetResolver) -> None:
     ("data:image/png;base64,AAAA", "inline data: URL"),
     ("javascript:alert(1)", "refused URL scheme 'javascript'"),
     ("/assets/nothing.png", "file not found"),
-    ("../../outside.png", "outside the site root; refused"),
+    ("../../secret.png", "outside the site root; refused"),
+    ("../../../../../secret.png", "outside the site root; refused"),
 ])
 def test_problems(resolver: AssetResolver, reference: str, problem: str) -> None:
     result = resolver.resolve(reference)
     assert result.path is None and result.problem == problem
+
+
+def test_dot_dot_segments_resolve_as_a_browser_would(resolver: AssetResolver) -> None:
+    """``..`` above the site root stays at the root (issue 19: a real blog's
+    ``../assets/images/../../../assets/…`` path), and never leads out of the site."""
+    root = resolver.site.root
+    found = resolver.resolve("../assets/img/../../../assets/img/a.png")
+    assert found.path == root / "assets" / "img" / "a.png"
+    assert resolver.resolve("../../outside.png").path == root / "outside.png"
+    assert resolver.resolve("/../../../assets/img/a.png").path == root / "assets" / "img" / "a.png"
+    assert resolver.resolve("../../secret.png").path is None
+
+
+def test_symlinks_out_of_the_site_are_refused_unless_followed(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "assets").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.png").write_bytes(PNG)
+    (root / "assets" / "link.png").symlink_to(elsewhere / "x.png")
+    (root / "assets" / "dir").symlink_to(elsewhere)
+    post = root / "_posts" / "2020-01-01-a.md"
+    safe = AssetResolver(Site(root=root.resolve()), post)
+    for ref in ("/assets/link.png", "/assets/dir/x.png", "/assets/dir/../../elsewhere/x.png"):
+        result = safe.resolve(ref)
+        assert result.path is None, ref
+    assert safe.resolve("/assets/link.png").problem == "outside the site root; refused"
+    followed = AssetResolver(Site(root=root.resolve(), follow_symlinks=True), post)
+    assert followed.resolve("/assets/link.png").path == (elsewhere / "x.png").resolve()
+    assert followed.resolve("/assets/dir/x.png").path == (elsewhere / "x.png").resolve()
+    # `..` is collapsed before any symlink is followed: it never climbs out, even so.
+    assert followed.resolve("/assets/dir/../../elsewhere/x.png").path is None

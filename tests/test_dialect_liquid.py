@@ -256,4 +256,4 @@ def test_include_relative_stays_inside_the_site(tmp_path: Path) -> None:
                   posts={"part.md": "**조각** 글"})
     assert out.find("//strong")[0].text == "조각"
     assert "비밀" not in out.root.text_content()
-    assert any("not found inside the site" in w for w in out.warnings)
+    assert any("outside the site; refused" in w for w in out.warnings)

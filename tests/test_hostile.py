@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import struct
@@ -384,9 +385,9 @@ def test_inline_nesting_too_deep_is_an_input_error(tmp_path: Path) -> None:
         converter.convert(post, output_dir=tmp_path / "out", options=_options(tmp_path))
 
 
-#: Loaded by every batch worker (a spawned interpreter) through PYTHONPATH: the post named by
-#: HANJI_TEST_SLOW_POST sleeps far past any time limit, so the test measures the batch's time
-#: limit and not how slow some dependency happens to be on some input.
+#: Loaded through PYTHONPATH by the fork server the batch workers come from (and so by every
+#: worker): the post named by HANJI_TEST_SLOW_POST sleeps far past any time limit, so the test
+#: measures the batch's time limit and not how slow some dependency happens to be on some input.
 _SLOW_WORKER = """
 import os
 import time
@@ -413,6 +414,27 @@ def test_batch_timeout_fails_the_slow_post_only(tmp_path: Path,
     package_root = Path(converter.__file__).resolve().parent.parent
     monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{package_root}")
     monkeypatch.setenv("HANJI_TEST_SLOW_POST", "slow.md")
+    # The hook reaches fresh interpreters only: the fork server an earlier test started is
+    # stopped so that the batch starts one with this environment, and that one is stopped
+    # afterwards so that no later batch inherits the hook.
+    with _fresh_fork_server():
+        _run_batch_with_a_slow_post(tmp_path)
+
+
+@contextlib.contextmanager
+def _fresh_fork_server() -> Iterator[None]:
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]
+
+
+def _run_batch_with_a_slow_post(tmp_path: Path) -> None:
+    from converter.processes import worker_context
+    assert worker_context().get_start_method() == "forkserver"
     quick = _write(tmp_path / "posts" / "quick.md", "# 빠른 글\n\n짧은 글.\n")
     slow = _write(tmp_path / "posts" / "slow.md", "# 느린 글\n\n이 글은 멈춘다.\n")
     out = tmp_path / "out"

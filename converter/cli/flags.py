@@ -42,6 +42,11 @@ common_options = [
                  help="Parallel worker processes (default: number of CPUs)."),
     click.option("--timeout", type=click.FloatRange(min=0), default=None,
                  help="Seconds allowed per post (default: 600; 0: no limit)."),
+    click.option("--max-memory", "max_memory_mb", type=click.IntRange(min=0), default=None,
+                 metavar="MB", help="Memory per worker process (default: 4096; 0: no limit)."),
+    click.option("--follow-symlinks", is_flag=True, default=None,
+                 help="Follow symlinks leading outside the site (default: refuse, as Jekyll's "
+                      "safe mode)."),
     click.option("--report", type=click.Path(path_type=Path, dir_okay=False), default=None,
                  metavar="FILE.json", help="Write every outcome and warning to this JSON file."),
     # The print profile (converter.options.PrintOptions; `print:` in book.yml and themes).

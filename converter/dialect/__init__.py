@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostics
+from ..options import Options
 from ..registry import Registry
 
 
@@ -32,6 +33,10 @@ class DialectContext:
     #: Whether single-$ inline math is on (kramdown does not have it); None: decide per post
     #: with the heuristic in :mod:`.math`.
     single_dollar_math: bool | None = None
+    #: Limits (Liquid resources, nesting) and file access (``follow_symlinks``).
+    options: Options = field(default_factory=Options)
+    #: Folders files may be read from ({% include_relative %}); default: the site root.
+    allowed_roots: tuple[Path, ...] = ()
 
     def warn(self, message: str, *, line: int | None = None) -> None:
         """Warn about the post; ``line`` is relative to the body (1-based) when given."""
@@ -73,5 +78,6 @@ def _load_rules() -> None:
         html_quirks,
         kramdown,
         kramdown_math,
+        limits,
         liquid,
     )

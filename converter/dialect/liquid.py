@@ -32,11 +32,12 @@ from contextvars import ContextVar
 from typing import Any
 
 from liquid import Environment, Mode, StrictDefaultUndefined, Undefined
-from liquid.exceptions import LiquidError, LiquidSyntaxError
+from liquid.exceptions import LiquidError, LiquidSyntaxError, ResourceLimitError
 
 from . import DialectContext, permalinks, rule
 from .liquid_filters import CONTEXT_KEY
 from .liquid_filters import register as register_filters
+from .liquid_limits import BoundedTemplate, LiquidLimits, limit_message
 from .liquid_tags import TAGS, line_of
 from .segments import map_outside_code, split_code
 
@@ -82,13 +83,24 @@ _ERRORS: ContextVar[list[LiquidError] | None] = ContextVar("hanji_liquid_errors"
 
 
 class JekyllEnvironment(Environment):
-    """python-liquid set up as Jekyll's Liquid: lax, Jekyll tags and filters.
+    """python-liquid set up as Jekyll's Liquid: lax, Jekyll tags and filters, with the
+    resource limits of :class:`LiquidLimits`.
 
     With ``strict=True`` (used to evaluate outputs inside code) undefined variables and errors
-    raise instead, so "does this resolve?" has a clear answer.
+    raise instead, so "does this resolve?" has a clear answer. A resource limit always raises
+    (lax mode would skip the node and go on, spending the budget again on the next one).
     """
 
-    def __init__(self, *, strict: bool = False) -> None:
+    template_class = BoundedTemplate
+
+    def __init__(self, *, strict: bool = False, limits: LiquidLimits | None = None) -> None:
+        self.limits = limits or LiquidLimits()
+        # python-liquid reads its limits as attributes of the environment.
+        self.loop_iteration_limit = self.limits.loops  # type: ignore[misc]
+        self.output_stream_limit = self.limits.output  # type: ignore[misc]
+        self.local_namespace_limit = self.limits.namespace  # type: ignore[misc]
+        self.context_depth_limit = self.limits.depth  # type: ignore[misc]
+        self.block_nesting_limit = self.limits.depth  # type: ignore[misc]
         super().__init__(
             tolerance=Mode.STRICT if strict else Mode.LAX,
             undefined=StrictDefaultUndefined if strict else Undefined,
@@ -104,21 +116,22 @@ class JekyllEnvironment(Environment):
             exc = exc(msg, token=token)
         elif not exc.token:
             exc.token = token
-        if self.mode == Mode.STRICT:
+        if self.mode == Mode.STRICT or isinstance(exc, ResourceLimitError):
             raise exc
         sink = _ERRORS.get()
         if sink is not None:
             sink.append(exc)
 
 
-_environments: dict[bool, JekyllEnvironment] = {}
+_environments: dict[tuple[bool, LiquidLimits], JekyllEnvironment] = {}
 
 
-def environment(*, strict: bool = False) -> JekyllEnvironment:
-    """The shared environment (built on first use)."""
-    env = _environments.get(strict)
+def environment(*, strict: bool = False, limits: LiquidLimits | None = None) -> JekyllEnvironment:
+    """The shared environment for these limits (built on first use)."""
+    key = (strict, limits or LiquidLimits())
+    env = _environments.get(key)
     if env is None:
-        env = _environments[strict] = JekyllEnvironment(strict=strict)
+        env = _environments[key] = JekyllEnvironment(strict=strict, limits=key[1])
     return env
 
 
@@ -284,11 +297,19 @@ def render_liquid(text: str, ctx: DialectContext) -> str:
     protector = _Protector(globals_)
     source = _protect(text, protector)
     _warn_unknown_filters(source, ctx)
+    limits = LiquidLimits.of(ctx.options)
     for _ in range(_MAX_ATTEMPTS):
         errors: list[LiquidError] = []
         token = _ERRORS.set(errors)
         try:
-            rendered = environment().from_string(source).render(**globals_)
+            rendered = environment(limits=limits).from_string(source).render(**globals_)
+        except ResourceLimitError as exc:
+            # Too much work (a loop of millions, a string doubled forty times): degrade.
+            ctx.warn(limit_message(exc, limits), line=line_of(exc.token))
+            return protector.restore(_strip_liquid(source, protector))
+        except RecursionError:
+            ctx.warn("Liquid nested too deeply; Liquid stripped")
+            return protector.restore(_strip_liquid(source, protector))
         except LiquidSyntaxError as exc:
             # The lexer stops at an unclosed {{ or {%: show that spot literally and retry.
             where = exc.token.start_index if exc.token is not None else -1
@@ -299,6 +320,8 @@ def render_liquid(text: str, ctx: DialectContext) -> str:
             ctx.warn(f"Liquid: {exc.message}; kept as text", line=line)
             source = source[:where] + protector.hide(source[where:where + 2]) + source[where + 2:]
             continue
+        except MemoryError:
+            raise  # the process's memory limit: the post fails, saying so
         except Exception as exc:  # noqa: BLE001 - one post's Liquid must never stop a build
             ctx.warn(f"Liquid failed ({exc}); Liquid stripped")
             return protector.restore(_strip_liquid(source, protector))

@@ -8,12 +8,11 @@ Registered on the environment :mod:`.liquid` builds:
   ``<figure class="half|third">`` (the figures transform makes it a figure group); ``video`` and
   YouTube players (``youtubeplayer.html`` …) and Chirpy's ``embed/video.html src=…`` /
   ``embed/youtube.html id=…`` → ``<p class="video-link">`` (never an iframe);
-  ``toc`` → nothing (decision: the book's own table of contents replaces in-page TOCs);
-  ``base_path`` → assigns ``base_path`` (old minimal-mistakes). Any other include is dropped
-  with a warning naming the line: theme templates are not executed.
+  ``toc`` → nothing (the book's TOC replaces in-page ones); ``base_path`` → assigned (old
+  minimal-mistakes). Others are dropped with a warning naming the line (no theme templates).
 * ``{% include_relative file %}``: the file's text, when it lies inside the site.
-* ``{% post_url 2019-01-01-slug %}`` and ``{% link path %}``: the target's permalink (see
-  :mod:`.permalinks`); a post that cannot be found gives a warning and an empty URL.
+* ``{% post_url 2019-01-01-slug %}``, ``{% link path %}``: the target's permalink (see
+  :mod:`.permalinks`); a post not found gives a warning and an empty URL.
 * ``{% gist user/id %}`` and ``{% youtube id %}`` (jekyll-gist, jekyll-youtube): links.
 
 This module knows nothing about output formats.
@@ -32,6 +31,7 @@ from liquid.builtin.expressions import FilteredExpression, tokenize
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION
 
+from ..site import may_read, written
 from . import permalinks
 from .liquid_filters import CONTEXT_KEY, markdownify, relative_url
 
@@ -47,8 +47,7 @@ _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)
 _VARIABLE_NAME = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
 # Include names that are YouTube players in one theme or another.
 _YOUTUBE_INCLUDE = re.compile(r"youtube", re.IGNORECASE)
-# Paragraph tags markdownify wraps captions in.
-_PARAGRAPH_TAGS = re.compile(r"</?p>")
+_PARAGRAPH_TAGS = re.compile(r"</?p>")  # what markdownify wraps captions in
 _VIDEO_URLS = {
     "youtube": "https://www.youtube.com/watch?v={id}",
     "vimeo": "https://vimeo.com/{id}",
@@ -270,10 +269,13 @@ class IncludeRelativeNode(_MarkupNode):
         if ctx is None or ctx.post_path is None or not name:
             warn(context, self.token, "include_relative without a file dropped")
             return ""
-        target = (ctx.post_path.parent / name).resolve()
-        root = (ctx.site_root or ctx.post_path.parent).resolve()
-        if root not in target.parents or not target.is_file():
-            warn(context, self.token, f"include_relative {name!r}: not found inside the site")
+        # Jekyll's safe mode: `..` collapsed first, then inside the site (see site.may_read).
+        target = written(ctx.post_path.resolve().parent / name)
+        roots = ctx.allowed_roots or ((ctx.site_root or ctx.post_path.parent).resolve(),)
+        refused = not may_read(target, roots, follow_symlinks=ctx.options.follow_symlinks)
+        if refused or not target.is_file():
+            why = "outside the site; refused" if refused else "not found inside the site"
+            warn(context, self.token, f"include_relative {name!r}: {why}")
             return ""
         if target.stat().st_size > MAX_INCLUDE_BYTES:
             warn(context, self.token, f"include_relative {name!r}: file too large; dropped")

@@ -2,8 +2,10 @@
 
 The key is a hash of the source file's sha256, the :class:`ImageProfile`, the target width and
 :data:`PIPELINE_VERSION`; so a renamed or copied file is a hit and an edited one a miss. Each
-entry is the output file ``<key>.<ext>`` plus ``<key>.json`` (media type and size), written
-atomically in that order: a hit reads only the small JSON, never the image.
+entry is the output file ``<key>.<ext>`` plus ``<key>.json`` (media type, dimensions, and the
+file's size and sha256), written atomically in that order. A hit checks the file against its
+size and checksum: an entry cut short, damaged, or mixed from two processes writing the same
+key at once is a miss and is rebuilt, never embedded. Many processes may share a directory.
 
 Knows nothing about decoding or output formats.
 """
@@ -52,6 +54,18 @@ def cache_key(digest: str, request: ImageRequest) -> str:
     return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()[:40]
 
 
+def _intact(path: Path, meta: dict[str, object]) -> bool:
+    """Whether the entry's file has the size and checksum its description recorded (a file
+    cut short by a full disk, damaged, or paired with another process's description is not:
+    it is rebuilt, never embedded)."""
+    try:
+        if path.stat().st_size != meta.get("size"):
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == meta.get("sha256")
+    except OSError:
+        return False
+
+
 class ImageCache:
     """Prepared images on disk, shared by runs, writers and worker processes.
 
@@ -95,7 +109,10 @@ class ImageCache:
             logger.debug("image cache entry %s is unreadable; rebuilding it", key)
             return None
         path = self.directory / name
-        if not path.is_file():
+        if not _intact(path, meta):
+            if path.exists():
+                logger.debug("image cache entry %s is damaged (size or checksum); rebuilding it",
+                             key)
             return None
         return PreparedImage(path=path, media_type=media_type, width=width, height=height,
                              source=source)
@@ -105,7 +122,8 @@ class ImageCache:
         name = f"{key}{EXTENSIONS[encoded.media_type]}"
         write_atomic(self.directory / name, encoded.data)
         meta = {"file": name, "media_type": encoded.media_type, "width": encoded.width,
-                "height": encoded.height, "pipeline": PIPELINE_VERSION}
+                "height": encoded.height, "pipeline": PIPELINE_VERSION,
+                "size": len(encoded.data), "sha256": hashlib.sha256(encoded.data).hexdigest()}
         write_atomic(self.directory / f"{key}.json", json.dumps(meta).encode("utf-8"))
         return PreparedImage(path=self.directory / name, media_type=encoded.media_type,
                              width=encoded.width, height=encoded.height, source=source)

@@ -9,7 +9,9 @@ output formats: writers describe what they need in :class:`ImageRequest` objects
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -18,6 +20,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from ..files import write_atomic
+from ..lifetime import die_with_parent
 from ..processes import forks, helper_context
 from . import raster, svg
 from .cache import ImageCache, cache_key, content_digest
@@ -166,7 +169,13 @@ def _in_processes(requests: list[ImageRequest], cache: ImageCache | None, out_di
     results: dict[ImageRequest, Result] = {}
     cache_dir = cache.directory if cache is not None else None
     broken = False
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Workers end with this process, even if it is killed (no orphan decoding images).
+    parent = os.getpid() if forks(context) else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=die_with_parent,
+                             initargs=(parent, os.getpid(),
+                                       threading.current_thread() is threading.main_thread())
+                             ) as pool:
         futures: dict[Future[dict[ImageRequest, Result]], list[ImageRequest]] = {
             pool.submit(_worker, group, cache_dir, out_dir, max_source_pixels): group
             for group in _groups(requests)}

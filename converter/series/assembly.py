@@ -9,12 +9,13 @@ from pathlib import Path
 
 from ..api import site_of
 from ..assemble import build_chapter
+from ..batch import PostTimeout, time_limit
 from ..book import Asset, AssetStore, Book, BookMeta, Chapter
 from ..diagnostics import Diagnostics
 from ..errors import ConfigError, HanjiError, InputError
 from ..options import Options
 from ..post import Post
-from ..site import Site
+from ..site import Site, check_post_access
 from ..transforms.links import unwrap_site_paths
 from .config import BookConfig
 from .crosslinks import link_chapters
@@ -43,7 +44,18 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
             progress("chapters", index - 1, len(posts))
         site = _site_for(post.source, options, sites)
         try:
-            chapter = build_chapter(post, site, options, assets, chapter_id=f"ch{index:03d}")
+            check_post_access(post.source, site)
+            with time_limit(options.timeout):
+                chapter = build_chapter(post, site, options, assets, chapter_id=f"ch{index:03d}")
+        except PostTimeout:
+            diagnostics.warn(f"post skipped: timed out after {options.timeout:g} s "
+                             "(option timeout)", path=post.source)
+            skipped.append(post.source)
+            continue
+        except MemoryError:
+            diagnostics.warn("post skipped: out of memory", path=post.source)
+            skipped.append(post.source)
+            continue
         except RecursionError:
             diagnostics.warn("post skipped: nested too deeply to convert", path=post.source)
             skipped.append(post.source)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import html
 
+from ..images.budget import ImageBudget
 from ..markup import ASSET_ATTRIBUTE, placeholder
 from . import TransformContext, transform
 from .figures import WIDTH_FRACTION_ATTRIBUTE
@@ -20,6 +21,8 @@ from .figures import WIDTH_FRACTION_ATTRIBUTE
 def run(root: html.HtmlElement, ctx: TransformContext) -> None:
     """Resolve images; replace the unusable ones with placeholders."""
     count = 0
+    budget = ImageBudget(max_pixels=ctx.options.max_post_pixels,
+                         max_svg_bytes=ctx.options.max_svg_bytes)
     for img in list(root.iter("img")):
         src = img.get("src") or ""
         fraction = float(img.attrib.pop(WIDTH_FRACTION_ATTRIBUTE, "1") or 1)
@@ -47,6 +50,8 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
                           if resolution.remote_url else resolution.problem or "not found")
         if resolution.path is not None and count >= ctx.options.max_images:
             reason = f"more than {ctx.options.max_images} images"
+        elif resolution.path is not None:
+            reason = budget.refuse(resolution.path)
         if reason is not None or resolution.path is None:
             if reason != "":
                 ctx.warn(f"image {src!r}: {reason}")

@@ -84,6 +84,8 @@ class FormulaCache:
                 found = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 found = None
+            if not _complete(found):
+                found = None  # cut short or damaged: drawn again
         if not isinstance(found, dict):
             try:
                 found = _svg_image(tex, display=display)
@@ -103,6 +105,22 @@ class FormulaCache:
         if "error" in found:
             raise FormulaError(found["error"])
         return found
+
+
+def _complete(entry: object) -> bool:
+    """Whether a cached formula entry is whole: an error, or an image whose base64 SVG
+    decodes and ends as an SVG does."""
+    if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()):
+        return False
+    if "error" in entry:
+        return True
+    header, _, payload = entry.get("src", "").partition(",")
+    try:
+        svg = base64.b64decode(payload, validate=True)
+    except ValueError:
+        return False
+    return header == "data:image/svg+xml;base64" and svg.rstrip().endswith(b"</svg>") \
+        and "style" in entry
 
 
 class FormulaError(ValueError):

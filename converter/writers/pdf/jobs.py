@@ -20,7 +20,7 @@ from ..patches.margin_boxes import without_margin_boxes
 from ..patches.pages import PT_PER_PX
 from .engine import render_document, write_document
 from .frame import PAGE_ID
-from .layout_cache import ChapterLayout, FrameLayout, L
+from .layout_cache import ChapterLayout, FrameLayout, L, describe
 
 #: Links to an anchor in another chapter leave the chapter's layout as URIs with this scheme;
 #: :func:`~.merge.merge_book` turns them into links to the book's named destination.
@@ -67,8 +67,9 @@ def _write(document: Any, pdf_path: Path, store: Path, diagnostics: Diagnostics,
 
 
 def _describe(layout: L) -> L:
+    """Store the layout's description next to its PDF (with the PDF's size and checksum)."""
     with atomic_output(layout.path.with_suffix(".json")) as tmp:
-        tmp.write_text(layout.to_json(), encoding="utf-8")
+        tmp.write_text(describe(layout), encoding="utf-8")
     return layout
 
 

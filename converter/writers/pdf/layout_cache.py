@@ -94,12 +94,14 @@ class LayoutCache:
     def get(self, key: str, cls: type[L]) -> L | None:
         description = self.pdf(key).with_suffix(".json")
         try:
-            layout = cls.from_json(description.read_text(encoding="utf-8"), self.directory)
-        except (OSError, ValueError, TypeError, KeyError):
+            data = json.loads(description.read_text(encoding="utf-8"))
+            size, digest = data.pop("size"), data.pop("sha256")
+            layout = cls.from_json(json.dumps(data), self.directory)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
-        if not layout.path.is_file() or not all(font_file(self.fonts, u.sha).is_file()
-                                                for u in layout.fonts.values()):
-            return None
+        if not intact(layout.path, size, digest) or not all(
+                font_file(self.fonts, u.sha).is_file() for u in layout.fonts.values()):
+            return None  # damaged or cut short: laid out again
         with contextlib.suppress(OSError):
             os.utime(description)  # recently used
         return layout
@@ -113,6 +115,24 @@ class LayoutCache:
                 if description.stat().st_mtime < cutoff:
                     description.with_suffix(".pdf").unlink(missing_ok=True)
                     description.unlink()
+
+
+def describe(layout: ChapterLayout) -> str:
+    """The layout's description as stored, with its PDF's size and checksum (checked by
+    :meth:`LayoutCache.get` on reuse)."""
+    data = json.loads(layout.to_json())
+    pdf = layout.path.read_bytes()
+    data.update(size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest())
+    return json.dumps(data, ensure_ascii=False)
+
+
+def intact(path: Path, size: object, digest: object) -> bool:
+    """Whether the file at ``path`` has the given size and sha256."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return len(data) == size and hashlib.sha256(data).hexdigest() == digest
 
 
 L = TypeVar("L", bound=ChapterLayout)

@@ -1,0 +1,211 @@
+"""Bounded work: pathological posts end in seconds, degraded with a warning naming the line.
+
+Liquid (loops of millions, nested loops, a string doubled forty times, a slow loop), Markdown
+(thousands of quote levels), tables and footnotes past their limits, image pixels and SVG
+size per post. Each class is also run through the real CLI: exit 0 or 1, no traceback, no
+partial file, well inside ten seconds.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import SiteBuilder
+
+import converter
+from converter.dialect import DialectContext, normalize
+from converter.dialect.liquid import render_liquid
+
+LOOP = "{% for i in (1..100000000) %}{{ i }}{% endfor %}"
+NESTED = ("{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}x"
+          "{% endfor %}{% endfor %}{% endfor %}")
+DOUBLING = '{% assign s = "xy" %}\n' + "{% assign s = s | append: s %}\n" * 40 + "{{ s | size }}"
+MANY_LOOPS = "\n".join(["{% for i in (1..90000) %}{% assign x = i | plus: 1 %}{% endfor %}"] * 50)
+
+
+def _ctx(**options: object) -> DialectContext:
+    return DialectContext(site={}, page={}, options=converter.Options(**options))
+
+
+def _render(text: str, **options: object) -> tuple[str, list[str], float]:
+    ctx = _ctx(**options)
+    started = time.perf_counter()
+    out = render_liquid("시작\n" + text + "\n끝", ctx)
+    return out, [str(w) for w in ctx.diagnostics.warnings], time.perf_counter() - started
+
+
+@pytest.mark.parametrize("text, option", [
+    (LOOP, "liquid_loop_limit"),
+    (NESTED, "liquid_loop_limit"),
+    (DOUBLING, "liquid_namespace_limit"),
+    (MANY_LOOPS, "liquid_loop_limit"),
+])
+def test_liquid_resource_limits_degrade_with_a_warning(text: str, option: str) -> None:
+    out, warnings, seconds = _render(text)
+    assert seconds < 5
+    assert len(warnings) == 1 and option in warnings[0] and "Liquid stopped" in warnings[0]
+    assert ":2:" in warnings[0] or ":" in warnings[0]  # the line of the tag (body line 2)
+    assert "시작" in out and "끝" in out and "{%" not in out
+
+
+def test_liquid_loop_limit_is_configurable() -> None:
+    _, warnings, _ = _render("{% for i in (1..500) %}x{% endfor %}", liquid_loop_limit=100)
+    assert warnings and "liquid_loop_limit = 100" in warnings[0]
+    out, warnings, _ = _render("{% for i in (1..50) %}x{% endfor %}", liquid_loop_limit=100)
+    assert not warnings and "x" * 50 in out
+
+
+def test_liquid_output_limit() -> None:
+    text = '{% for i in (1..5000) %}0123456789{% endfor %}'
+    _, warnings, _ = _render(text, liquid_output_limit=10_000)
+    assert warnings and "liquid_output_limit" in warnings[0]
+
+
+def test_liquid_time_limit_stops_a_slow_loop() -> None:
+    slow = ("{% for i in (1..90000) %}{{ 'ㄱ' | append: i | markdownify | slugify }}"
+            "{% endfor %}")
+    out, warnings, seconds = _render(slow, liquid_time_limit=0.5)
+    assert seconds < 3
+    assert warnings and "liquid_time_limit" in warnings[0]
+    assert "끝" in out
+
+
+def test_ordinary_liquid_is_not_limited() -> None:
+    out, warnings, _ = _render("{% for i in (1..3) %}{% for j in (1..3) %}{{ i }}{{ j }} "
+                               "{% endfor %}{% endfor %}")
+    assert not warnings
+    assert "11 12 13 21" in out
+
+
+def test_markdown_nesting_is_cut() -> None:
+    ctx = _ctx()
+    text = "첫 줄\n\n" + ">" * 3000 + " 깊은 인용\n"
+    started = time.perf_counter()
+    out = normalize(text, ctx)
+    assert time.perf_counter() - started < 2
+    assert out.count(">") <= 40 and "깊은 인용" in out
+    [warning] = ctx.diagnostics.warnings
+    assert warning.line == 3 and "max_nesting" in warning.message
+
+
+def test_nesting_inside_code_is_kept() -> None:
+    ctx = _ctx(max_nesting=3)
+    text = "```\n>>>>>>>> code\n```\n"
+    assert normalize(text, ctx).count(">") == 8
+    assert not ctx.diagnostics.warnings
+
+
+def test_table_rows_past_the_cell_limit_are_dropped() -> None:
+    ctx = _ctx(max_table_cells=100)
+    header = "| a | b | c | d |\n|---|---|---|---|\n"
+    rows = "".join(f"| {r} | x | y | z |\n" for r in range(200))
+    out = normalize("앞 문단\n\n" + header + rows + "\n뒤 문단\n", ctx)
+    assert "| 22 | x" in out and "| 23 | x" not in out  # header and delimiter count
+    assert "뒤 문단" in out
+    [warning] = ctx.diagnostics.warnings
+    assert warning.line == 3 and "max_table_cells" in warning.message
+
+
+def test_footnotes_past_the_limit_are_dropped() -> None:
+    ctx = _ctx(max_footnotes=10)
+    text = " ".join(f"말[^{i}]" for i in range(30)) + "\n\n" + "\n".join(
+        f"[^{i}]: 주석 {i}" for i in range(30)) + "\n"
+    out = normalize(text, ctx)
+    assert "[^9]: 주석 9" in out and "[^10]: 주석 10" not in out
+    [warning] = ctx.diagnostics.warnings
+    assert "20 dropped" in warning.message and warning.line == 13
+
+
+def test_image_pixels_per_post_and_svg_size(site: SiteBuilder, tmp_path: Path) -> None:
+    for n in range(4):
+        site.image(f"assets/p{n}.png", (400, 300))
+    svg = site.root / "assets" / "big.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                   + "<!-- padding -->" * 2000 + "</svg>", encoding="utf-8")
+    post = site.post("2020-01-01-images.md", "\n\n".join(
+        f"![p{n}](/assets/p{n}.png)" for n in range(4)) + "\n\n![svg](/assets/big.svg)\n")
+    options = converter.Options(formats=("epub",), jobs=1, cache_dir=tmp_path / "cache",
+                                max_post_pixels=250_000, max_svg_bytes=10_000)
+    result = converter.convert(post, output_dir=tmp_path / "out", options=options)
+    messages = [w.message for w in result.warnings]
+    assert sum("max_post_pixels" in m for m in messages) == 2  # 2 × 120,000 fit
+    assert sum("max_svg_bytes" in m for m in messages) == 1
+    with zipfile.ZipFile(result.paths[0]) as book:
+        images = [n for n in book.namelist() if n.endswith(".png")]
+    assert len(images) == 2
+
+
+PATHOLOGICAL = {
+    "loop": f"시작\n\n{LOOP}\n\n끝\n",
+    "nested": f"시작\n\n{NESTED}\n\n끝\n",
+    "doubling": f"시작\n\n{DOUBLING}\n\n끝\n",
+    "many-loops": f"시작\n\n{MANY_LOOPS}\n\n끝\n",
+    "quotes": "시작\n\n" + ">" * 3000 + " 인용\n",
+    "lists": "시작\n\n" + "".join("  " * i + "- 항목\n" for i in range(400)),
+    "table": "| " + " | ".join(f"h{c}" for c in range(20)) + " |\n|" + "---|" * 20 + "\n"
+             + "".join("| " + " | ".join(f"c{r}" for _ in range(20)) + " |\n" for r in range(3000)),
+    "footnotes": " ".join(f"말[^{i}]" for i in range(5000)) + "\n\n"
+                 + "\n".join(f"[^{i}]: 주석 {i}" for i in range(5000)) + "\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PATHOLOGICAL))
+def test_pathological_post_through_the_cli(kind: str, site: SiteBuilder, tmp_path: Path) -> None:
+    """The real command: ≤ 10 s, exit 0 with a warning (or 1), no traceback, no partial file."""
+    post = site.post(f"2020-01-01-{kind}.md", PATHOLOGICAL[kind])
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "converter", "-v", "convert", str(post),
+                          "-o", str(out), "--format", "epub", "--cache-dir",
+                          str(tmp_path / "cache"), "-j", "1"],
+                         capture_output=True, text=True, timeout=60)
+    seconds = time.perf_counter() - started
+    assert seconds < 10, (kind, seconds)
+    assert run.returncode in (0, 1), run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    leftovers = [p.name for p in out.iterdir()] if out.exists() else []
+    assert all(not name.startswith(".") and not name.endswith(".tmp") for name in leftovers)
+    if run.returncode == 0:
+        assert "warning" in (run.stdout + run.stderr)
+        assert leftovers == [f"2020-01-01-{kind}.epub"]
+    else:
+        assert leftovers == []
+
+
+def test_a_book_skips_a_chapter_past_the_timeout(site: SiteBuilder, tmp_path: Path) -> None:
+    """The per-post timeout holds inside a book: the slow chapter is left out, and said so."""
+    site.post("2020-01-01-fine.md", "# 좋은 글\n\n본문입니다.\n")
+    slow = site.post("2020-01-02-slow.md",
+                     "시작\n\n{% for i in (1..100000000) %}{{ i | markdownify }}{% endfor %}\n")
+    options = converter.Options(formats=("epub",), jobs=1, cache_dir=tmp_path / "cache",
+                                timeout=2, liquid_time_limit=0, liquid_loop_limit=10**9)
+    started = time.perf_counter()
+    result = converter.build_book([site.root], title="책", output_dir=tmp_path / "out",
+                                  options=options)
+    assert time.perf_counter() - started < 30
+    assert result.skipped == [slow]
+    assert any("timed out after 2 s" in str(w) and "slow" in str(w) for w in result.warnings)
+    assert len(result.titles) == 1 and result.paths[0].is_file()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS")
+def test_a_post_past_the_memory_limit_fails_alone(site: SiteBuilder, tmp_path: Path) -> None:
+    """Workers run under ``max_memory_mb``: a post needing more fails with one line naming it
+    (here a string doubled 34 times, its Liquid limits lifted), the others convert."""
+    small = site.post("2020-01-01-small.md", "# 작은 글\n\n본문.\n")
+    big = site.post("2020-01-02-big.md", "{% assign s = 'xy' %}\n"
+                    + "{% assign s = s | append: s %}\n" * 34 + "{{ s | size }}\n")
+    options = converter.Options(formats=("epub",), jobs=2, cache_dir=tmp_path / "cache",
+                                max_memory_mb=1024, liquid_namespace_limit=10**12,
+                                liquid_output_limit=10**12)
+    summary = converter.run_batch([small, big], output_dir=tmp_path / "out", options=options)
+    outcomes = {o.source.name: o for o in summary.outcomes}
+    assert outcomes["2020-01-01-small.md"].ok
+    assert outcomes["2020-01-02-big.md"].error == (
+        f"{big}: out of memory (option max_memory_mb = 1024)")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020-01-01-small.epub"]
