@@ -1,4 +1,4 @@
-"""The command line (converter/cli.py): help, exit codes, outputs, summaries, plain output."""
+"""The command line (converter/cli/): help, exit codes, outputs, summaries, plain output."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The CLI checks before it acts (converter/cli.py, converter/preflight.py): every mistake in a
+"""The CLI checks before it acts (converter/cli/, converter/preflight.py): every mistake in a
 flag, theme, CSS file, output folder or book.yml is one line naming the flag as typed (or the
 file and key), exit code 2, and nothing converted or written first."""
 

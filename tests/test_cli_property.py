@@ -1,6 +1,6 @@
 """Property: no value of any option, flag or book.yml key makes hanji fail with an internal
 error (exit 70). Each is either accepted or refused with one line and exit code 2, before any
-work (converter/options.py, converter/preflight.py, converter/series.py, converter/cli.py)."""
+work (converter/options.py, converter/preflight.py, converter/series.py, converter/cli/)."""
 
 from __future__ import annotations
 

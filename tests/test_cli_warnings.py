@@ -1,4 +1,4 @@
-"""Warnings worth reading (converter/diagnostics.py, converter/report.py, converter/cli.py):
+"""Warnings worth reading (converter/diagnostics.py, converter/report.py, converter/cli/):
 each names its post and line where known, the summary groups them by kind with counts and
 three examples, ``--report`` writes them all as JSON, and without a terminal a plain line
 reports each post or chapter with the time elapsed."""
