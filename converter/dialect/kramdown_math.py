@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..tex_scan import unescaped
 from . import DialectContext, rule
 from .math_config import MathConfig, site_math
 from .segments import split_code
@@ -268,19 +269,14 @@ def _next_dollar(text: str, start: int) -> int:
 
 def _closing_dollar(text: str, start: int) -> int:
     """MathJax's end of a ``$`` span: the next ``$`` at brace depth 0, or -1."""
-    depth, index = 0, start
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
+    depth = 0
+    for index, char in unescaped(text, start):
         if char == "{":
             depth += 1
         elif char == "}":
             depth = max(0, depth - 1)
         elif char == "$" and depth == 0:
             return index
-        index += 1
     return -1
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ..tex_scan import unescaped
+
 #: Argument-less macros (KaTeX macros.js): name → LaTeX.
 SIMPLE: dict[str, str] = {
     # Blackboard-bold number sets.
@@ -56,19 +58,13 @@ _WITH_ARGUMENT = re.compile(
 def _argument(tex: str, start: int) -> int:
     """Index just after the group whose ``{`` is at ``start - 1`` (or -1 if unbalanced)."""
     depth = 1
-    index = start
-    while index < len(tex):
-        char = tex[index]
-        if char == "\\":
-            index += 2
-            continue
+    for index, char in unescaped(tex, start):
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
             if depth == 0:
                 return index + 1
-        index += 1
     return -1
 
 
