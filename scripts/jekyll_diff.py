@@ -101,6 +101,8 @@ _TYPO = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-
                        "…": "...", "«": "<<", "»": ">>"})
 _MATH_TEXT = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$", re.S)
 _SINGLE_DOLLAR = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$])")
+# MathJax also accepts spaces inside the dollars (``$ A = \\frac{1}{2} $``): TeX-looking only.
+_SPACED_DOLLAR = re.compile(r"(?<![\\$])\$[ \t]([^$\n]*\\[A-Za-z][^$\n]*?)[ \t]?\$(?![\d$])")
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\S", re.M)
 
@@ -363,10 +365,11 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
     _strip_liquid_in_code(root)
     formulas = 0
     for text_el in root.iter():
-        if text_el.tag in ("pre", "code"):
-            continue
+        in_code = any(a.tag in ("pre", "code") for a in text_el.iterancestors())
         for attr in ("text", "tail"):
-            if attr == "tail" and text_el.getparent() is not None and text_el.getparent().tag in ("pre", "code"):
+            if attr == "text" and (in_code or text_el.tag in ("pre", "code")):
+                continue  # code; a code element's tail is prose
+            if attr == "tail" and in_code:
                 continue
             value = getattr(text_el, attr)
             if not value:
@@ -375,6 +378,8 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
             formulas += n
             if single_dollar:
                 value, n = _SINGLE_DOLLAR.subn(" ", value)
+                formulas += n
+                value, n = _SPACED_DOLLAR.subn(" ", value)
                 formulas += n
             setattr(text_el, attr, value)
     counts = _counts(root)
@@ -392,8 +397,11 @@ def reduce_hanji(fragment: str) -> Rendered:
         _drop(el)
     for el in root.xpath("//p[contains(@class,'video-link')]"):  # video_link
         _drop(el)
-    formulas = len(root.xpath("//*[@data-tex]|//*[contains(@class,'math-source')]"))
-    for el in root.xpath("//*[@data-tex]|//*[contains(@class,'math-source')]"):  # math
+    # math: a lone \ref/\eqref is a number link (``.math-ref``) in hanji, a formula in Jekyll.
+    formula_path = ("//*[@data-tex]|//*[contains(@class,'math-source')]"
+                    "|//*[contains(concat(' ', @class, ' '), ' math-ref ')]")
+    formulas = len(root.xpath(formula_path))
+    for el in root.xpath(formula_path):  # math
         _drop(el)
     _strip_liquid_in_code(root)
     counts = _counts(root)
