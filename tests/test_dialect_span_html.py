@@ -40,7 +40,7 @@ def test_block_tag_inside_a_table_cell_is_text() -> None:
 
 def test_paragraphs_are_parsed_one_by_one() -> None:
     # The <b> of the first paragraph does not make the second one's </b> legal.
-    assert _fix("<b>굵게\n\n끝</b>\n") == "<b>굵게\n\n끝&lt;/b&gt;\n"
+    assert _fix("<b>굵게\n\n끝</b>\n") == "<b>굵게</b>\n\n끝&lt;/b&gt;\n"
 
 
 def test_html_blocks_code_and_escapes_are_left_alone() -> None:
@@ -60,3 +60,11 @@ def test_formula_placeholders_are_not_block_tags() -> None:
 def test_display_formula_placeholder_inside_an_item_stays() -> None:
     text = '- 식\n  <div class="math-display" data-tex="x"></div> 끝\n'
     assert _fix(text) == text
+
+
+def test_open_elements_close_where_their_context_ends() -> None:
+    root = _render("- `ARRAY` <var> `FOR` <var> x\n    - <var>에서\n    - 끝\n\n<b>열린 문단\n\n다음\n")
+    assert root.find(".//var//ul") is None and root.find(".//li/ul") is not None
+    assert [li.text_content() for li in root.findall(".//li/ul/li")] == ["에서", "끝"]
+    assert root.find(".//p/b").text == "열린 문단" and root.findall(".//p")[1].find("b") is None
+    assert _fix("| <b>셀 | 둘 |\n") == "| <b>셀</b> | 둘 |\n"

@@ -11,7 +11,9 @@
       ``<div>``, ``<li>`` …) is text: an HTML table written inside a table cell is shown as
       its source.
 
-    The rule escapes exactly those tags (``&lt;/b&gt;``), so Python-Markdown and the HTML
+    An element still open at the end of its paragraph, item, heading or cell is closed there
+    (``- <var> 값`` followed by a nested list: the list is not inside ``<var>``, which XHTML
+    forbids). The rule escapes exactly those tags (``&lt;/b&gt;``), so Python-Markdown and the HTML
     parser cannot repair them into something the blog never showed. Tags at the start of a
     line that opens an HTML block (a tag that is no span element, a comment) and everything up
     to the end of that block are kramdown's block parser's business and are left alone, as are
@@ -61,6 +63,7 @@ _BLOCK_START = re.compile(rf"^(?P<indent>[ \t]*)<(?:(?P<name>{_NAME})(?=[\s/>])|
 _NEW_CONTEXT = re.compile(r"^[ \t]*(?:[*+-]|\d{1,9}[.)])(?:[ \t]+|$)|^[ \t]*#{1,6}[ \t]|^[ \t]*:[ \t]")
 _TABLE_ROW = re.compile(r"^[ \t]*\|")
 _BLANK = re.compile(r"^[ \t]*$")
+_CONTEXT_END = re.compile(r"[ \t]*\|?[ \t]*\n?$")
 
 
 def _is_html(name: str) -> bool:
@@ -74,7 +77,18 @@ class _Spans:
     def __init__(self) -> None:
         self.stack: list[str] = []
 
-    def reset(self) -> None:
+    def reset(self, out: list[str] | None = None) -> None:
+        """End the context: elements still open are closed where it ends (kramdown
+        auto-closes them), before the line break or the cell's ``|``."""
+        if self.stack and out:
+            for index in range(len(out) - 1, -1, -1):
+                if out[index].strip():
+                    last = out[index]
+                    end = _CONTEXT_END.search(last)
+                    cut = end.start() if end else len(last)
+                    closing = "".join(f"</{name}>" for name in reversed(self.stack))
+                    out[index] = last[:cut] + closing + last[cut:]
+                    break
         self.stack.clear()
 
     def fix(self, text: str, start: int, end: int, code: list[tuple[int, int]],
@@ -136,7 +150,7 @@ def _fix_prose(text: str) -> str:
         pos = end
         previous_blank, after_blank = after_blank, bool(_BLANK.match(line))
         if after_blank:
-            spans.reset()
+            spans.reset(out)
             if in_raw and raw_depth <= 0:
                 in_raw = False
             out.append(line)
@@ -147,26 +161,27 @@ def _fix_prose(text: str) -> str:
             if block and (len(block.group("indent").expandtabs(4)) > 3 and not previous_blank):
                 block = None
             if block and not (name and name.lower() in SPAN_ELEMENTS):
+                spans.reset(out)
                 in_raw, raw_tag, raw_depth = True, (name or "").lower(), 0
-                spans.reset()
         if in_raw:
             if raw_tag and block_tag_balance(line, raw_tag) is not None:
                 raw_depth += block_tag_balance(line, raw_tag) or 0
             out.append(line)
             continue
         if _NEW_CONTEXT.match(line):
-            spans.reset()
+            spans.reset(out)
         if _TABLE_ROW.match(line):
             bars = _cells(line, start, code)
             edges = [start, *[b + 1 for b in bars], end]
             previous = start
+            spans.reset(out)
             for edge in edges[1:]:
-                spans.reset()
                 spans.fix(text, previous, edge, code, out)
+                spans.reset(out)
                 previous = edge
-            spans.reset()
             continue
         spans.fix(text, start, end, code, out)
+    spans.reset(out)
     return "".join(out)
 
 
