@@ -53,6 +53,7 @@ from converter.api import discover_posts
 from converter.assemble import build_chapter
 from converter.book import AssetStore
 from converter.dialect.html_quirks import HTML_ELEMENTS
+from converter.dialect.span_html import BLOCK_ELEMENTS
 from converter.options import Options
 from converter.post import load_post
 from converter.site import find_site_root, load_site
@@ -81,6 +82,8 @@ NORMALISATIONS: dict[str, str] = {
                        "printed); the glyph is not compared",
     "unknown_tags": "an angle-bracketed word that is no HTML element (`<eos>`) is shown as text; "
                     "Jekyll passes it to the browser, which hides it",
+    "stray_block_closing": "a closing tag of a block element that closes nothing in span text "
+                           "(`…</span></Blockquote>`) is dropped; kramdown shows it as text",
     "include_stub": "includes from the theme gem are empty in the Jekyll build and rendered "
                     "natively or dropped by hanji; their output is not compared",
 }
@@ -335,6 +338,26 @@ def _strip_liquid_in_code(root: html.HtmlElement) -> None:
             code.text = _LIQUID.sub("", text)
 
 
+_STRAY_BLOCK_CLOSING = re.compile(r"</(%s)\s*>" % "|".join(sorted(BLOCK_ELEMENTS)),
+                                  re.IGNORECASE)
+def _drop_stray_block_closings(root: html.HtmlElement) -> None:
+    """stray_block_closing: kramdown's text ``</Blockquote>`` (a block element's closing tag
+    whose opening is not shown as text beside it) is dropped by hanji."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("pre", "code"):
+            continue
+        for attr in ("text", "tail"):
+            value = getattr(element, attr)
+            if not value or "</" not in value:
+                continue
+
+            def drop(match: re.Match[str], value: str = value) -> str:
+                name = match.group(1).lower()
+                return match.group() if ("<" + name) in value.lower() else ""
+
+            setattr(element, attr, _STRAY_BLOCK_CLOSING.sub(drop, value))
+
+
 _BARE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>")
 
 
@@ -343,6 +366,7 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
     fragment = _BARE_TAG.sub(lambda m: m.group() if m.group(2).lower() in HTML_ELEMENTS
                              else "&lt;" + m.group()[1:-1] + "&gt;", fragment)
     root = _parse(fragment)
+    _drop_stray_block_closings(root)
     for el in root.xpath("//*[@id='markdown-toc']"):  # toc
         _drop(el)
     for el in root.xpath("//a[contains(concat(' ', @class, ' '), ' reversefootnote ')]"):

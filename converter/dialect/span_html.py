@@ -6,7 +6,10 @@
 
     * a closing tag is honoured only when it closes the innermost open element; any other
       closing tag is text (``<b><i>O</b></i>`` shows ``O</b>`` in italics, bold to the end of
-      the paragraph);
+      the paragraph). One deliberate deviation: a stray closing tag of a block element
+      (``…</span></Blockquote>`` after a paragraph) whose opening tag is not shown as text
+      in the same paragraph is dropped, not shown: it is markup
+      left over from editing, never words the author meant (harness: ``stray_block_closing``);
     * an opening tag of a block element (``HTML_BLOCK_ELEMENTS``: ``<table>``, ``<p>``,
       ``<div>``, ``<li>`` …) is text: an HTML table written inside a table cell is shown as
       its source.
@@ -76,6 +79,8 @@ class _Spans:
 
     def __init__(self) -> None:
         self.stack: list[str] = []
+        #: Block elements whose opening tag was shown as text (their closings are text too).
+        self.shown: dict[str, int] = {}
 
     def reset(self, out: list[str] | None = None) -> None:
         """End the context: elements still open are closed where it ends (kramdown
@@ -90,6 +95,7 @@ class _Spans:
                     out[index] = last[:cut] + closing + last[cut:]
                     break
         self.stack.clear()
+        self.shown.clear()
 
     def fix(self, text: str, start: int, end: int, code: list[tuple[int, int]],
             out: list[str]) -> None:
@@ -109,14 +115,21 @@ class _Spans:
                     self.stack.append(key)  # a formula placeholder of kramdown_math
                 elif key in BLOCK_ELEMENTS:
                     escape = True
+                    self.shown[key] = self.shown.get(key, 0) + 1
                 elif not match.group("self") and key not in VOID_ELEMENTS:
                     self.stack.append(key)
             elif close is not None:
                 key = close.lower() if _is_html(close) else close
                 if self.stack and self.stack[-1] == key:
                     self.stack.pop()
+                elif key in BLOCK_ELEMENTS and not self.shown.get(key):
+                    # kramdown shows it as text; the book drops it (a deliberate deviation).
+                    out.append(text[pos:match.start()])
+                    pos = match.end()
                 else:
                     escape = True
+                    if self.shown.get(key):
+                        self.shown[key] -= 1
             if escape:
                 out.append(text[pos:match.start()])
                 out.append("&lt;" + match.group()[1:-1] + "&gt;")
