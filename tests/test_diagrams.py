@@ -119,3 +119,19 @@ def test_chromium_draws_under_a_batch_workers_memory_cap() -> None:
                           timeout=120, cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("str <svg"), done.stdout
+
+
+def test_a_failed_drawing_run_is_one_warning(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import converter.transforms.diagrams as transform
+
+    class Broken:
+        def render(self, sources: list[str], cache: Path | None = None) -> list[str]:
+            raise DiagramError("Chromium gave no result ('')")
+
+    monkeypatch.setattr(transform, "find_renderer", lambda: Broken())
+    out = convert(tmp_path, f"흐름:\n\n{FLOW}\n{FLOW}\n끝.\n")
+    assert len(out.find("//figure[@class='diagram-source']")) == 2
+    warnings = [w for w in out.warnings if "mermaid" in w]
+    assert len(warnings) == 1 and "2 mermaid diagram(s)" in warnings[0], warnings
+    assert "Chromium gave no result" in warnings[0]
