@@ -1,10 +1,11 @@
 """The generated cover picture: the title and author drawn on the theme's colours (Pillow).
 
 A book or post without a cover image gets a generated cover. The PDF draws it as a page
-of HTML (``section.cover-generated`` in the theme's ``print.css``); a book's EPUB needs a
-*picture* as its cover image (readers show it on their shelves), which this module draws with
-the same layout, the theme's ``cover`` colours (``theme.yml``) and the bundled fonts: the
-heading family for the title (bold) and the author, with its fallbacks for characters it lacks.
+of HTML (``section.cover-generated`` in the theme's ``print.css``); an EPUB (a book's or a
+single post's) needs a *picture* as its cover image (readers show it on their shelves), which
+this module draws with the same layout, the theme's ``cover`` colours (``theme.yml``) and the
+bundled fonts: the heading family for the title (bold) and the author, with its fallbacks for
+characters it lacks.
 
 It knows nothing about EPUB or PDF: it makes one PNG.
 """

@@ -13,7 +13,9 @@ No Node process and no Puppeteer: a page holding ``mermaid.min.js`` (the npm pac
 It never reaches the network: the page allows scripts, styles and fonts from local files only
 (a Content-Security-Policy), and Chromium runs with background networking off and every host
 name unresolvable. Each run is bounded (:data:`TIMEOUT` plus :data:`PER_DIAGRAM` seconds per
-diagram; Chromium's process group is killed past it). Drawn diagrams are cached on disk by
+diagram; Chromium's process group is killed past it). A batch worker's address-space cap
+(``--max-memory``, :func:`converter.lifetime.limit_memory`) is lifted for Chromium, which
+reserves far more address space than it uses and cannot start under it. Drawn diagrams are cached on disk by
 their source and the mermaid version, so a rebuild starts no browser. Labels are SVG text
 (``htmlLabels: false``): the image stage drops ``<foreignObject>``. The bundled Gothic is the
 diagram font, so mermaid measures the text the book will show.
@@ -31,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,7 +159,7 @@ def _bounded(command: list[str], *, timeout: float) -> str:
     the program itself if this process is killed meanwhile: no Chromium outlives hanji)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                stdin=subprocess.DEVNULL, start_new_session=True,
-                               preexec_fn=killed_with_us())
+                               preexec_fn=_child_setup())
     try:
         out, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -167,6 +170,29 @@ def _bounded(command: list[str], *, timeout: float) -> str:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     return out.decode("utf-8", errors="replace")
+
+
+def _child_setup() -> Callable[[], None]:
+    """The ``preexec_fn`` of Chromium: killed with this thread (:func:`killed_with_us`), and
+    without the worker's soft address-space cap (Chromium's V8 and partition allocators
+    reserve tens of GB of address space: under a 4 GB ``RLIMIT_AS`` it dies printing nothing)."""
+    arm = killed_with_us()
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        resource = None  # type: ignore[assignment]
+
+    def setup() -> None:
+        if arm is not None:
+            arm()
+        if resource is not None:
+            try:
+                hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+                resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+            except (ValueError, OSError):
+                pass
+
+    return setup
 
 
 def _global_npm_root() -> Path | None:

@@ -131,7 +131,7 @@ class Options:
     cache: bool = field(default=True, metadata=_doc("Use the on-disk image cache."))
     cover_page: bool = field(default=True, metadata=_doc(
         "Begin with a cover: the given cover image, the post's teaser, or a generated one "
-        "(in a book's EPUB, a generated picture is its cover image)."))
+        "(in the EPUB, a generated picture is its cover image)."))
     jobs: int = field(default=0, metadata=_doc(
         "Parallel worker processes for batches and images; 0 means the number of CPUs."))
     epub_image_max_edge: int = field(default=1600, metadata=_doc(

@@ -56,10 +56,17 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     (["--site", "nowhere"], "--site: no such folder: nowhere"),
     (["--timeout", "1e12"], "--timeout: must be 0–1e+06 seconds"),
     (["--max-memory", "64"], "--max-memory: at least 512 MB is needed to convert anything"),
-    (["--max-memory=-1"], "--max-memory: -1 is not in the range x>=0."),
-    (["-j", "-1"], "-j: -1 is not in the range x>=0."),
-    (["--jobs=-1"], "--jobs: -1 is not in the range x>=0."),
-    (["--remote-images", "always"], "--remote-images: 'always' is not one of 'skip', 'fetch'."),
+    (["--max-memory=-1"], "--max-memory: -1 is not in the range x>=0"),
+    (["-j", "-1"], "-j: -1 is not in the range x>=0"),
+    (["--jobs=-1"], "--jobs: -1 is not in the range x>=0"),
+    (["-j", "two"], "-j: 'two' is not a whole number"),
+    (["--timeout", "soon"], "--timeout: 'soon' is not a number"),
+    (["--remote-images", "always"], "--remote-images: 'always' is not one of 'skip', 'fetch'"),
+    (["--marks", "bogus"], "--marks: 'bogus' is not one of 'none', 'crop'"),
+    (["--print=yes"], "--print: does not take a value"),
+    (["--jbos", "2"], "--jbos: no such option (did you mean --jobs"),
+    # A flag missing its value, last on the line.
+    (["--theme"], "--theme: requires a value"),
     (["--css", "~no-such-user-hanji/x.css"],
      "--css: '~no-such-user-hanji/x.css': no such user's home folder"),
     (["--trim", "huge"], "--trim: 'huge' is not a trim size (신국판 (singuk)"),
@@ -78,6 +85,7 @@ def test_convert_bad_flag_one_line_exit_2_nothing_done(
     assert code == 2
     assert out == "" and err.count("\n") == 1, err
     assert err.startswith(f"hanji: error: {expected}")
+    assert "--help" not in err and "Usage" not in err and not err.endswith(".\n"), err
     assert no_work == [] and not (tmp_path / "out").exists()
 
 
@@ -115,7 +123,8 @@ def test_output_folder_not_writable_fails_before_converting(
     (["--cover", "nope.jpg"], "--cover: no such file: nope.jpg"),
     (["--name", "a/b"], "--name: 'a/b' is not a plain file name"),
     (["--theme", "nonexistent"], "--theme: unknown theme 'nonexistent'"),
-    (["--no-such-flag"], "No such option '--no-such-flag'"),
+    (["--no-such-flag"], "--no-such-flag: no such option"),
+    (["--from"], "--from: requires a value"),
     (["--print", "--trim", "nope"], "--trim: 'nope' is not a trim size"),
 ])
 def test_book_bad_flag_one_line_exit_2_nothing_done(
@@ -126,6 +135,7 @@ def test_book_bad_flag_one_line_exit_2_nothing_done(
     code, out, err = run(["book", str(site.root), "--title", "책", "-o", "out", *flags], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1, err
     assert err.startswith(f"hanji: error: {expected}")
+    assert "--help" not in err and "Usage" not in err, err
     assert no_work == [] and not (tmp_path / "out").exists()
 
 

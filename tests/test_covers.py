@@ -1,6 +1,6 @@
-"""Covers (converter/covers.py, the writers' cover pages): a book's EPUB gets its cover — the
-given image or a generated picture of the title — as its EPUB cover image (EPUBCheck clean);
-``--no-cover`` leaves the cover out of both formats."""
+"""Covers (converter/covers.py, the writers' cover pages): a book's or a post's EPUB gets its
+cover — the given image or teaser, or a generated picture of the title — as its EPUB cover
+image (EPUBCheck clean); ``--no-cover`` leaves the cover out of both formats."""
 
 from __future__ import annotations
 
@@ -113,3 +113,34 @@ def test_no_cover_for_a_single_post(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert len(reader.pages) == pages_with_cover - 1
     assert "본문 첫 문단입니다" in reader.pages[0].extract_text().replace("\u2060", "")
     capsys.readouterr()
+
+
+def test_single_post_without_teaser_gets_the_generated_cover(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = SiteBuilder(tmp_path / "site")
+    post = site.post("2021-01-01-a.md", "본문 첫 문단입니다.",
+                     front_matter='title: "표지 없는 글"\nauthor: 홍길동')
+    common = ["-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    assert main(["convert", str(post), *common]) == 0, capsys.readouterr().err
+    epub = tmp_path / "out" / "2021-01-01-a.epub"
+    found = cover_image(epub)
+    assert found is not None and found[0] == "images/cover.png"
+    assert found[1].size == (WIDTH, HEIGHT)
+    picture = found[1].convert("L")
+    # The title drawn in the upper band, nothing at the foot.
+    assert picture.crop((0, int(HEIGHT * 0.2), WIDTH, int(HEIGHT * 0.5))).getextrema()[0] < 80
+    assert picture.crop((0, int(HEIGHT * 0.85), WIDTH, HEIGHT)).getextrema()[0] > 200
+    with zipfile.ZipFile(epub) as archive:
+        page = archive.read("EPUB/text/cover.xhtml").decode("utf-8")
+        opf = archive.read("EPUB/content.opf").decode("utf-8")
+    assert 'src="../images/cover.png"' in page and 'alt="표지 없는 글"' in page
+    assert opf.index('idref="cover-page"') < opf.index('idref="post"')  # the cover comes first
+    assert run_epubcheck(epub)["messages"] == []
+    # The PDF begins with the generated cover page.
+    assert "표지 없는 글" in PdfReader(tmp_path / "out" / "2021-01-01-a.pdf").pages[0].extract_text()
+
+    assert main(["convert", str(post), "--no-cover", "--format", "epub", *common]) == 0
+    assert cover_image(epub) is None
+    with zipfile.ZipFile(epub) as archive:
+        assert "EPUB/text/cover.xhtml" not in archive.namelist()
+    assert run_epubcheck(epub)["messages"] == []

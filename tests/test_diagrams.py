@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -100,3 +101,37 @@ def test_diagrams_are_drawn_in_both_formats_and_cached(site: SiteBuilder, tmp_pa
     monkeypatch.setattr(diagrams.MermaidRenderer, "_run", refuse)
     again = convert_post(post, output_dir=tmp_path / "again", options=options)
     assert "시작" in pdf_text(next(p for p in again.paths if p.suffix == ".pdf"))
+
+
+@needs_renderer
+def test_chromium_draws_under_a_batch_workers_memory_cap() -> None:
+    # A batch worker caps its address space (--max-memory, default 4096 MB); Chromium reserves
+    # far more address space than that and, under the cap, dies printing nothing.
+    script = (
+        "import sys\n"
+        "from converter.lifetime import limit_memory\n"
+        "from converter.diagrams import find_renderer\n"
+        "limit_memory(4096)\n"
+        "drawn = find_renderer().render(['graph TD\\n  A[시작] --> B[끝]'])\n"
+        "print(type(drawn[0]).__name__, str(drawn[0])[:60])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("str <svg"), done.stdout
+
+
+def test_a_failed_drawing_run_is_one_warning(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import converter.transforms.diagrams as transform
+
+    class Broken:
+        def render(self, sources: list[str], cache: Path | None = None) -> list[str]:
+            raise DiagramError("Chromium gave no result ('')")
+
+    monkeypatch.setattr(transform, "find_renderer", lambda: Broken())
+    out = convert(tmp_path, f"흐름:\n\n{FLOW}\n{FLOW}\n끝.\n")
+    assert len(out.find("//figure[@class='diagram-source']")) == 2
+    warnings = [w for w in out.warnings if "mermaid" in w]
+    assert len(warnings) == 1 and "2 mermaid diagram(s)" in warnings[0], warnings
+    assert "Chromium gave no result" in warnings[0]

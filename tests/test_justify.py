@@ -50,3 +50,35 @@ def test_without_the_cap_the_same_text_has_loose_lines(tmp_path: Path,
     monkeypatch.setattr(inline, "justify_line", original)
     counted = loose_lines.count_pdf(convert_pdf(tmp_path, "uncapped"))
     assert len(counted.loose) >= 5 and max(line.ratio for line in counted.loose) > 3
+
+
+# Inline formulas between Korean words and long tokens: the gap beside a formula is the space
+# plus the image's blank edge (its margin, a trailing ``\;``, a subscript's bearing).
+FORMULA_WORDS = ["평균은", "$np\\;$", "이다.", "중심으로부터", "$t_A$", "만큼", "기준인",
+                 "$t=-2.61$", "보다", "torch.nn.functional.scaled_dot_product_attention",
+                 "작은", "$\\frac{a}{b}$", "값이므로", "https://example.com/a/very/long/path"]
+FORMULA_TEXT = " ".join(FORMULA_WORDS[i * 5 % len(FORMULA_WORDS)] for i in range(150))
+
+
+def convert_formula_pdf(tmp_path: Path, name: str) -> Path:
+    site = SiteBuilder(tmp_path / "site")
+    post = site.post(f"2021-01-01-{name}.md", "\n\n".join([FORMULA_TEXT] * 3),
+                     front_matter='title: "수식 정렬"\nuse_math: true')
+    result = converter.convert(post, output_dir=tmp_path / "out", options=converter.Options(
+        formats=("pdf",), jobs=1, cache_dir=tmp_path / "cache"))
+    return result.outputs["pdf"].path
+
+
+def test_gaps_beside_inline_formulas_stay_within_the_bound(tmp_path: Path) -> None:
+    counted = loose_lines.count_pdf(convert_formula_pdf(tmp_path, "formulas"))
+    assert counted.justified >= 30
+    assert [(line.page, round(line.ratio, 1), line.text) for line in counted.loose] == []
+
+
+def test_without_the_formula_blank_gaps_beside_formulas_are_loose(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(converter.writers.patches.justify, "_widest_blank_beside_space",
+                        lambda line: 0.0)
+    counted = loose_lines.count_pdf(convert_formula_pdf(tmp_path, "unblanked"))
+    beside = [line for line in counted.loose if line.beside_object]
+    assert len(beside) >= 3, counted.loose

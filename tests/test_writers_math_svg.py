@@ -176,3 +176,44 @@ def test_an_empty_row_does_not_blow_the_formula_up() -> None:
     style = _svg_image("\\begin{gather*} a \\\\ \\\\ b \\end{gather*}", display=True)["style"]
     height = float(style.split("height:")[1].split("em")[0])
     assert 1 < height < 5
+
+
+def _ink_runs(tex: str) -> list[tuple[float, float]]:
+    """The horizontal extent (em) of each glyph path of an inline formula, left to right."""
+    import re
+
+    from converter.writers.math_svg import RENDER_SIZE, _svg_image
+
+    src = _svg_image(tex, display=False)["src"]
+    svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+    runs = []
+    for data in re.findall(r' d="([^"]*)"', svg):
+        xs = [float(v) for i, v in enumerate(re.findall(r"-?[\d.]+", data)) if i % 2 == 0]
+        runs.append((min(xs) / RENDER_SIZE, max(xs) / RENDER_SIZE))
+    return sorted(runs)
+
+
+def test_inline_formulas_say_how_much_blank_their_edges_hold() -> None:
+    from converter.writers.math_svg import _svg_image
+
+    def blank(tex: str) -> tuple[float, float]:
+        left, right = _svg_image(tex, display=False)["data-blank"].split()
+        return float(left), float(right)
+
+    plain, spaced = blank("np"), blank("np\\;")
+    assert 0.03 <= plain[0] <= 0.1 and 0.03 <= plain[1] <= 0.15  # the image's margin
+    assert spaced[0] == plain[0] and spaced[1] - plain[1] > 0.25  # \; is 5/18 em of blank
+    assert "data-blank" not in _svg_image("np", display=True)
+
+
+def test_a_sign_after_a_relation_or_an_opening_is_unary() -> None:
+    # t = −2.61: after "=" the space a digit gets, none between "−" and "2" (ziamath alone set
+    # binary spaces on both sides of the minus: 0.8 em between "=" and "−").
+    t, equals, minus, two, *_ = _ink_runs("t=-2.61")
+    _, equals_alone, digit, *_ = _ink_runs("t=2.61")
+    assert minus[0] - equals[1] < digit[0] - equals_alone[1] + 0.05
+    assert two[0] - minus[1] < 0.15
+    opening, minus, b, closing = _ink_runs("(-b)")
+    assert minus[0] - opening[1] < 0.15 and b[0] - minus[1] < 0.15
+    a, minus, b = _ink_runs("a-b")  # binary: spaced on both sides
+    assert minus[0] - a[1] > 0.15 and b[0] - minus[1] > 0.15

@@ -36,17 +36,33 @@ def _error_line(text: str) -> None:
 
 
 def _click_error_line(exc: click.ClickException, args: Sequence[str]) -> str:
-    """A click usage error as one line, naming the flag as typed (``-j: -1 is not …``)."""
-    if (isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter)
+    """A click usage error as one line naming the flag as typed (``-j: -1 is not …``,
+    ``--theme: requires a value``, ``--bogus: no such option``), without click's usage text
+    or help pointer."""
+    flag: str | None = None
+    text = exc.message
+    if isinstance(exc, click.NoSuchOption):
+        flag, text = exc.option_name, "no such option"
+        if exc.possibilities:
+            text += f" (did you mean {' or '.join(exc.possibilities)}?)"
+    elif isinstance(exc, click.BadOptionUsage):
+        # "Option '--theme' requires an argument." / "Option '--print' does not take a value."
+        flag = exc.option_name
+        text = text.replace(f"Option {exc.option_name!r} ", "", 1)
+        text = text.replace("requires an argument", "requires a value")
+    elif (isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter)
             and exc.param is not None and exc.ctx is not None and exc.param.name):
         flag = typed_flag(exc.ctx.command, exc.param.name, args) or exc.param.name
-        text = f"{flag}: {exc.message}"
+        if isinstance(exc.param.type, click.IntRange | click.types.IntParamType):
+            text = text.replace("is not a valid integer range", "is not a whole number")
+            text = text.replace("is not a valid integer", "is not a whole number")
+        elif isinstance(exc.param.type, click.FloatRange | click.types.FloatParamType):
+            text = text.replace("is not a valid float range", "is not a number")
+            text = text.replace("is not a valid float", "is not a number")
     else:
         text = exc.format_message()
-    text = " ".join(text.split())
-    if isinstance(exc, click.UsageError) and exc.ctx is not None:
-        text += f" (see '{exc.ctx.command_path} --help')"
-    return text
+    text = " ".join(text.split()).removesuffix(".")
+    return f"{flag}: {text}" if flag else text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare `hanji`: its help, as click does
+        click.echo(exc.ctx.get_help(), err=True)
+        return exc.exit_code
     except click.ClickException as exc:
         _error_line(_click_error_line(exc, args))
         return exc.exit_code

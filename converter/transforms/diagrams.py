@@ -77,6 +77,7 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         return
     renderer = find_renderer()
     drawn: list[str | DiagramError]
+    run_failed = False  # one warning for the run, not one more per diagram
     if renderer is None:
         drawn = [DiagramError("no renderer")] * len(blocks)
         ctx.warn(f"{len(blocks)} mermaid diagram(s) shown as source code: to draw them, "
@@ -86,8 +87,10 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
         try:
             drawn = renderer.render(sources, _cache_dir(ctx) if ctx.options.cache else None)
         except (DiagramError, OSError) as exc:
-            ctx.warn(f"mermaid diagrams shown as source code: drawing failed ({exc})")
+            ctx.warn(f"{len(blocks)} mermaid diagram(s) shown as source code: drawing failed "
+                     f"({exc})")
             drawn = [DiagramError(str(exc))] * len(blocks)
+            run_failed = True
     folder = _cache_dir(ctx) / "svg"
     for block, result in zip(blocks, drawn):
         if isinstance(result, str):
@@ -108,7 +111,7 @@ def run(root: html.HtmlElement, ctx: TransformContext) -> None:
                 figure.tail = block.tail
                 _replace(block, figure)
                 continue
-        if renderer is not None and isinstance(result, DiagramError):
+        if renderer is not None and not run_failed and isinstance(result, DiagramError):
             ctx.warn(f"mermaid diagram not drawn ({str(result).splitlines()[0][:120]}); "
                      "shown as source code")
         _replace(block, _source_figure(block, ctx.lang))

@@ -155,13 +155,11 @@ class EpubWriter(Writer):
         if prepared is not None:
             file_name = f"images/cover{EXTENSIONS.get(prepared.media_type, '.jpg')}"
             eb.set_cover(file_name, prepared.path.read_bytes(), create_page=False)
-        elif book.kind == "book":  # no cover image (or unreadable): the generated cover
+        else:  # no cover image or teaser (or unreadable): the generated cover, as in the PDF
             from ..covers import draw_cover
 
             file_name = "images/cover.png"
             eb.set_cover(file_name, draw_cover(book.meta, self.theme), create_page=False)
-        else:  # a single post without a teaser: no cover in the EPUB, as before
-            return None
         section = html.Element("section", {"class": "cover cover-image"})
         etree.SubElement(section, "img", {"src": posixpath.relpath(file_name, "text"),
                                          "alt": book.meta.title})

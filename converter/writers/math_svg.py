@@ -41,11 +41,25 @@ RENDER_SIZE = 20.0
 _WRAPPERS = {"math-inline": False, "math-display": True}
 #: Bump when the attributes :func:`_svg_image` returns change for the same TeX. (Formulas that
 #: cannot be drawn are cached as ``{"error": why}``; older caches simply lack them.)
-FORMULA_VERSION = 5
+FORMULA_VERSION = 6
 # A row break followed by another (an empty row).
 _EMPTY_ROW = re.compile(r"\\\\(?=\s*\\\\)")
 #: Key (not an attribute) of a drawn formula: the characters drawn as empty boxes.
 _GLYPHLESS = "glyphless"
+#: A sign TeX sets as unary (no binary-operator space): after a relation, an opening, a
+#: punctuation mark, another operator, ``&`` or a row break (TeX's Bin-to-Ord rule, which
+#: ziamath lacks: it puts binary space around the minus of ``t=-2.61`` and ``(-b)``). Text
+#: arguments are matched first so that their signs are left alone.
+_UNARY_SIGN = re.compile(
+    r"(\\(?:text\w*|mbox|operatorname)\s*\{[^{}]*\})"
+    r"|((?<!\\)[=<>(\[,;&{]|\\\\|\\(?:le|leq|ge|geq|ne|neq|approx|equiv|sim|simeq|cong|propto"
+    r"|to|rightarrow|Rightarrow|leftarrow|Leftarrow|leftrightarrow|iff|implies|mapsto|in|notin"
+    r"|ni|subset|subseteq|supset|supseteq|ll|gg|mid|times|cdot|pm|mp|div|lbrace|langle)"
+    r"(?![A-Za-z])|\\[{])(\s*)([-+])(?![-+=>])")
+#: Drawn shapes of ziamath's SVG: paths in absolute coordinates, and rectangles (rules).
+_SVG_PATH = re.compile(r'<path\b[^>]*?\sd="([^"]*)"')
+_SVG_RECT = re.compile(r'<rect\b[^>]*?\sx="([-\d.e]+)"[^>]*?\swidth="([-\d.e]+)"')
+_PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 class FormulaCache:
@@ -147,17 +161,48 @@ def _svg_image(tex: str, *, display: bool) -> dict[str, str]:
     margin = formula.margin
     style = (f"width:{(width + 2 * margin) / RENDER_SIZE:.3f}em;"
              f"height:{(height + 2 * margin) / RENDER_SIZE:.3f}em")
-    if not display:
-        # Lower the image by the formula's depth so its baseline meets the text's.
-        depth = formula.getyofst() - margin
-        style += f";vertical-align:{depth / RENDER_SIZE:.3f}em"
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     drawn = {"src": f"data:image/svg+xml;base64,{data}", "class": "math-svg", "alt": tex,
              "style": style}
+    if not display:
+        # Lower the image by the formula's depth so its baseline meets the text's.
+        depth = formula.getyofst() - margin
+        drawn["style"] += f";vertical-align:{depth / RENDER_SIZE:.3f}em"
+        sides = _blank_sides(svg)
+        if sides is not None:
+            drawn["data-blank"] = " ".join(f"{side / RENDER_SIZE:.3f}" for side in sides)
     missing = "".join(sorted(take_missing()))
     if missing:
         drawn[_GLYPHLESS] = missing
     return drawn
+
+
+def _blank_sides(svg: str) -> tuple[float, float] | None:
+    """How far (px at :data:`RENDER_SIZE`) the image's left and right edges are from the
+    formula's ink: the margin, the side bearings, a TeX space at the formula's edge
+    (``$np\\;$``). The justification of a line (:mod:`.patches.justify`) counts them as part of
+    the word gap beside the formula. None when the SVG holds something not understood here."""
+    box = re.search(r'viewBox="([-\d.e]+) [-\d.e]+ ([-\d.e]+) [-\d.e]+"', svg)
+    if box is None or "transform" in svg:
+        return None
+    xs: list[float] = []
+    for data in _SVG_PATH.findall(svg):
+        command, index = "", 0
+        for token in _PATH_TOKEN.findall(data):
+            if token.isalpha():
+                if token not in "MLQCTSZ":  # relative or H/V/A commands: not ziamath's own
+                    return None
+                command, index = token, 0
+            else:
+                if command in "MLQCTS" and index % 2 == 0:
+                    xs.append(float(token))
+                index += 1
+    for x, width in _SVG_RECT.findall(svg):
+        xs.extend((float(x), float(x) + float(width)))
+    if not xs:
+        return None
+    left, width = float(box.group(1)), float(box.group(2))
+    return max(0.0, min(xs) - left), max(0.0, left + width - max(xs))
 
 
 def _layout(tex: str, *, display: bool) -> tuple[Any, str]:
@@ -174,11 +219,19 @@ def _layout(tex: str, *, display: bool) -> tuple[Any, str]:
     ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> for the PDF renderer
     try:
         tex = _EMPTY_ROW.sub(r"\\\\\\mathstrut ", tex)
+        tex = _UNARY_SIGN.sub(_unary, tex)
         formula = ziamath.Latex(tex, size=RENDER_SIZE, inline=not display, font=math_font_key())
         svg = formula.svg()
     finally:
         ziamath.config.svg2 = previous
     return formula, svg
+
+
+def _unary(match: re.Match[str]) -> str:
+    """A sign matched by :data:`_UNARY_SIGN` braced (``{-}``: an ordinary symbol), text kept."""
+    if match.group(1):
+        return match.group(1)
+    return f"{match.group(2)}{match.group(3)}{{{match.group(4)}}}"
 
 
 def _implausible(formula: Any) -> bool:

@@ -12,6 +12,12 @@ line, which then ends a little short of the margin, as a ragged line would (CSS 
 user agent limit the expansion of word separators this way). Lines that need less stretching
 are justified exactly as before. ``scripts/loose_lines.py`` measures the result.
 
+A space beside an inline formula borders more blank than the space itself: the formula
+image's margin and any TeX space at its edge (``$np\\;$``), which
+:mod:`converter.writers.math_svg` gives as the image's ``data-blank`` (em, left and right). On
+a line where such a blank touches a space, the cap is lowered by the widest one, so that the
+gap a reader sees between the text and the formula's ink stays within ``MAX_GAP`` spaces too.
+
 Checked against WeasyPrint 70.0 (``justify_line``, ``count_expandable_spaces``,
 ``add_word_spacing`` and ``text.line_break.split_first_line`` in the forms of that release);
 installed by :func:`converter.writers.patches.install`, the one version gate. Tested by
@@ -41,7 +47,8 @@ def patch_weasyprint() -> None:
             per_space = extra_width / spaces
             space = _space_width(context, line)
             if space:
-                per_space = min(per_space, (MAX_GAP - 1) * space)
+                blank = _widest_blank_beside_space(line)
+                per_space = max(0.0, min(per_space, (MAX_GAP - 1) * space - blank))
             inline.add_word_spacing(context, line, per_space, 0)
 
         return justify_line
@@ -76,6 +83,49 @@ def _measure(key: tuple[Any, ...], style: Any, context: Any) -> float:
 
 #: Space widths by font and spacing (a document uses a handful).
 _WIDTHS: dict[tuple[Any, ...], float] = {}
+
+
+def _widest_blank_beside_space(line: Any) -> float:
+    """The widest blank side (px) of an inline formula image on ``line`` that a space of the
+    line touches (0: none)."""
+    leaves = list(_leaves(line))
+    widest = 0.0
+    for index, box in enumerate(leaves):
+        blank = box.element.get("data-blank") if box.element is not None else None
+        if not blank or box.element_tag != "img":
+            continue
+        try:
+            left, right = (float(side) * float(box.style["font_size"])
+                           for side in blank.split())
+        except ValueError:
+            continue
+        before = leaves[index - 1] if index else None
+        after = leaves[index + 1] if index + 1 < len(leaves) else None
+        if _text_edge(before, end=True):
+            widest = max(widest, left)
+        if _text_edge(after, end=False):
+            widest = max(widest, right)
+    return widest
+
+
+def _leaves(box: Any) -> Any:
+    """The text and atomic inline boxes of a line, in order."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.LineBox | boxes.InlineBox):
+        for child in box.children:
+            yield from _leaves(child)
+    else:
+        yield box
+
+
+def _text_edge(box: Any, *, end: bool) -> bool:
+    """Whether ``box`` is text ending (``end``) or starting with a space."""
+    from weasyprint.formatting_structure import boxes
+
+    if not isinstance(box, boxes.TextBox) or not box.text:
+        return False
+    return (box.text[-1] if end else box.text[0]) in " \u00a0"
 
 
 def _first_spaced_text(box: Any) -> Any:
