@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: Documents whose previews are kept up to date without an open page (most recent first).
 RECENT_DOCUMENTS = 3
+#: Seconds without a build after a layout before memory is handed back to the system.
+RELEASE_AFTER = 1.0
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -70,6 +72,8 @@ class Preview:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self.builds = 0
+        #: PDFs laid out since memory was last handed back (:func:`release_memory`).
+        self._layouts_since_release = 0
         #: Reading views rendered: (document, chapter index) → (chapter version, HTML).
         self._html: dict[tuple[str, int], tuple[int, str]] = {}
         #: Element id → chapter number, per document: (chapter versions, map).
@@ -162,7 +166,17 @@ class Preview:
         """The build loop: waits for changed files, builds, publishes (until stopped)."""
         self._loop = asyncio.get_running_loop()
         while not self.stopping.is_set():
-            await self._wake.wait()
+            if self._layouts_since_release:
+                # Memory is handed back once the browsers have fetched the new pages (a full
+                # collection holds the interpreter lock for a tenth of a second).
+                try:
+                    await asyncio.wait_for(self._wake.wait(), RELEASE_AFTER)
+                except TimeoutError:
+                    self._layouts_since_release = 0
+                    await self._loop.run_in_executor(self._executor, release_memory)
+                    continue
+            else:
+                await self._wake.wait()
             self._wake.clear()
             paths, self._changed = self._changed, set()
             pdfs, self._pdf_pending = self._pdf_pending, set()
@@ -249,7 +263,7 @@ class Preview:
             had_problem = self._pdf_problems.pop(key, None) is not None
             self._pdf_wanted.add(key)
         self.builds += 1
-        release_memory()
+        self._layouts_since_release += 1
         log.info("PDF of %s written in %.3f s", key, time.perf_counter() - started)
         self.publish({"type": "pdf", "doc": key, "version": rendered.version,
                       "pages": len(rendered.sizes)})
