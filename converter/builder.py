@@ -24,7 +24,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -36,6 +36,7 @@ from .diagnostics import BuildWarning, Diagnostics
 from .errors import HanjiError, InputError
 from .options import Options
 from .post import Post, load_post
+from .press.geometry import print_plan
 from .series import BookConfig, link_chapters, select_posts
 from .site import CONFIG_NAME, Site, check_post_access, find_site_root, load_site
 from .themes import Theme, load_theme
@@ -104,6 +105,18 @@ class ChapterState:
 
 
 @dataclass
+class PdfPreview:
+    """A document's PDF as a preview shows it (:meth:`Builder.preview_pdf`)."""
+
+    #: The PDFs whose pages, one after the other, are the document's pages.
+    parts: list[Path]
+    #: Named destination → 0-based page (None: read them from the one part).
+    destinations: dict[str, int] | None
+    #: Writes the whole PDF (if it is not written yet) and returns its path.
+    whole: Callable[[], Path]
+
+
+@dataclass
 class Changes:
     """What a set of changed files means for the previews."""
 
@@ -152,6 +165,8 @@ class Builder:
         self._chapters: dict[tuple[str, int], ChapterState] = {}
         self._problems: dict[tuple[str, int], Problem] = {}
         self._config_problem: Problem | None = None
+        #: The PDF parts each book's preview shows now (:meth:`preview_pdf`).
+        self._parts: dict[str, set[Path]] = {}
         self._site: Site = self._load_site()
         self._theme: Theme = load_theme(self.options.theme)
         self.stylesheet_version = 1
@@ -490,6 +505,42 @@ class Builder:
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
         return self.output_dir / f"{_url_name(key.split('/', 1)[1])}-{digest}.pdf"
 
+    def preview_pdf(self, key: str) -> PdfPreview:
+        """Lay the document's PDF out now, as the preview shows it: a book as parts (the
+        front matter, each chapter on its frame pages: :mod:`converter.writers.pdf.parts`), so
+        that after an edit only the changed chapter is laid out and merged again; the whole
+        book is merged only when :attr:`PdfPreview.whole` is called. A post, or a book laid out
+        as one document, is one part: its PDF. Raises :class:`HanjiError`."""
+        from .writers.pdf.parts import deferred_merge
+
+        book = self.book_of(key)
+        with self._lock:
+            options = self._options_for(self.documents[key]).replace(formats=("pdf",))
+        target = self.pdf_path(key)
+        if book.kind == "post" or print_plan(options, load_theme(options.theme)).active:
+            write_book(book, options, target.with_suffix(""), Diagnostics(), helpers={})
+            return PdfPreview(parts=[target], destinations=None, whole=lambda: target)
+        with deferred_merge() as layouts:
+            write_book(book, options, target.with_suffix(""), Diagnostics(), helpers={})
+        if not layouts:  # laid out as one document
+            return PdfPreview(parts=[target], destinations=None, whole=lambda: target)
+        layout = layouts[0]
+        parts = layout.parts_in(self.output_dir / "parts")
+        with self._lock:
+            self._parts[key] = set(parts)
+            kept = set().union(*self._parts.values())
+        for stale in (self.output_dir / "parts").glob("part-*.pdf"):
+            if stale not in kept:
+                stale.unlink(missing_ok=True)
+        lock = threading.Lock()
+
+        def whole() -> Path:
+            with lock:
+                layout.merge()
+            return target
+
+        return PdfPreview(parts=parts, destinations=layout.destinations(), whole=whole)
+
     def write_pdf(self, key: str) -> Path:
         """Write the document's PDF now (atomically) and return its path.
 
@@ -536,4 +587,5 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-__all__ = ["Builder", "ChapterState", "Changes", "Document", "DocumentKind", "Problem"]
+__all__ = ["Builder", "ChapterState", "Changes", "Document", "DocumentKind", "PdfPreview",
+           "Problem"]

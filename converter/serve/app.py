@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..builder import Document
+from ..errors import HanjiError
 from ..resources import fonts_dir
 from .files import safe_file
 from .preview import Preview
@@ -168,12 +169,20 @@ async def pdf_text(request: Request) -> Response:
 
 
 async def pdf_file(request: Request) -> Response:
+    """The whole PDF (a book's is merged now, if it was not since its last change)."""
     preview = _preview(request)
     doc = _document(request)
     rendered = preview.pages.current(doc.key) if doc else None
-    if rendered is None or not rendered.path.is_file():
+    if rendered is None:
         return _not_found("The PDF is not ready")
-    return FileResponse(rendered.path, media_type="application/pdf",
+    try:
+        path = await run_in_threadpool(rendered.whole)
+    except HanjiError as exc:
+        return PlainTextResponse(f"The PDF could not be written: {exc.message}",
+                                 status_code=500)
+    if not path.is_file():
+        return _not_found("The PDF is not ready")
+    return FileResponse(path, media_type="application/pdf",
                         headers={"Cache-Control": "no-store"})
 
 

@@ -244,8 +244,9 @@ class Preview:
             return
         started = time.perf_counter()
         try:
-            path = self.builder.write_pdf(key)
-            rendered = self.pages.publish(key, path)
+            pdf = self.builder.preview_pdf(key)
+            rendered = self.pages.publish(key, pdf.parts, destinations=pdf.destinations,
+                                          whole=pdf.whole)
         except HanjiError as exc:
             with self._lock:
                 self._pdf_problems[key] = Problem(exc.path or self.builder.root, exc.message,
