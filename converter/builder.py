@@ -382,7 +382,8 @@ class Builder:
                                       body=html.Element("div"), source=source)
                 posts[i] = stub
         present = [(c, p) for c, p in zip(chapters, posts) if c is not None and p is not None]
-        link_chapters([c for c, _ in present], [p for _, p in present], self._site)
+        link_chapters([c for c, _ in present], [p for _, p in present], self._site,
+                      linking=[chapter])
         unwrap_site_paths(chapter.body)
 
     def forget(self, key: str, index: int) -> None:

@@ -108,6 +108,7 @@ async def epub_view(request: Request) -> Response:
     if width not in {w for w, _, _ in WIDTHS}:
         width = "wide"
     chapter = state.chapter if state is not None else None
+    preview.reading_view_sent()
     return _page(request, "epub.html", doc=doc, view="epub", content=content, version=version,
                  chapter_number=number, chapter_count=len(doc.sources),
                  chapter_id=chapter.id if chapter else "",
@@ -253,7 +254,9 @@ async def events(request: Request) -> Response:
     """Server-Sent Events for one page: ``epub``, ``pdf``, ``problems``, ``style``, ``index``."""
     preview = _preview(request)
     key = request.query_params.get("doc", "")
-    queue = preview.subscribe(key)
+    chapter = request.query_params.get("chapter", "")
+    queue = preview.subscribe(key, request.query_params.get("view", ""),
+                              int(chapter) if chapter.isdigit() else 0)
 
     async def stream() -> AsyncIterator[str]:
         try:

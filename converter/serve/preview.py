@@ -23,7 +23,7 @@ from typing import Any
 from ..builder import Builder, ChapterState, Problem
 from ..errors import HanjiError
 from .pages import PageRenderer
-from .views import chapter_files, chapter_html
+from .views import chapter_files, chapter_html, chapter_ids
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 RECENT_DOCUMENTS = 3
 #: Seconds without a build after a layout before memory is handed back to the system.
 RELEASE_AFTER = 1.0
+#: Seconds a PDF waits for an open reading view to fetch its rebuilt chapter.
+READING_HEAD_START = 0.3
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -60,6 +62,10 @@ class Preview:
         self.pages = PageRenderer()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-build")
         self._subscribers: dict[asyncio.Queue[dict[str, Any]], str] = {}
+        #: The streams of open reading views: (document, chapter number).
+        self._reading: dict[asyncio.Queue[dict[str, Any]], tuple[str, int]] = {}
+        #: Set when a reading view is sent (:meth:`reading_view_sent`).
+        self._sent = threading.Event()
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._pdf_wanted: set[str] = set()
         self._pdf_pending: set[str] = set()
@@ -78,16 +84,28 @@ class Preview:
         self._html: dict[tuple[str, int], tuple[int, str]] = {}
         #: Element id → chapter number, per document: (chapter versions, map).
         self._files: dict[str, tuple[tuple[int, ...], dict[str, int]]] = {}
+        #: Each built chapter's ids (:func:`chapter_ids`), by its version (unique to a build).
+        self._ids: dict[int, list[str]] = {}
 
     # ------------------------------------------------------------------------- events
 
-    def subscribe(self, key: str) -> asyncio.Queue[dict[str, Any]]:
+    def subscribe(self, key: str, view: str = "", chapter: int = 0
+                  ) -> asyncio.Queue[dict[str, Any]]:
+        """A stream of events for a page of document ``key`` (``view`` ``epub``: the reading
+        view of chapter number ``chapter``)."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._subscribers[queue] = key
+        if view == "epub":
+            self._reading[queue] = (key, chapter)
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._subscribers.pop(queue, None)
+        self._reading.pop(queue, None)
+
+    def reading_view_sent(self) -> None:
+        """Called when a reading view was sent: the PDF waiting for it may be laid out."""
+        self._sent.set()
 
     def _publish(self, event: dict[str, Any]) -> None:
         """Send ``event`` to the streams of its document (all streams if it has none)."""
@@ -149,7 +167,16 @@ class Preview:
             with self._lock:
                 known = self._files.get(key)
             if known is None or known[0] != versions:
-                known = (versions, chapter_files([s.chapter for s in states]))
+                ids = []
+                for built in states:  # each chapter's ids are found once per version of it
+                    found = self._ids.get(built.version)
+                    if found is None:
+                        found = self._ids[built.version] = chapter_ids(built.chapter)
+                    ids.append(found)
+                if len(self._ids) > 2 * len(states) + 64:  # replaced chapters' ids go
+                    for stale in [v for v in list(self._ids) if v not in versions]:
+                        self._ids.pop(stale, None)
+                known = (versions, chapter_files([s.chapter for s in states], ids))
                 with self._lock:
                     self._files[key] = known
             files = known[1]
@@ -221,6 +248,9 @@ class Preview:
             for key, numbers in rebuilt.items():
                 for number in numbers:
                     self.reading_html(key, number - 1)
+            self._sent.clear()
+            reading = set(self._reading.values()) & {
+                (key, number) for key, numbers in rebuilt.items() for number in numbers}
             for key in changes.documents & active | set(rebuilt):
                 self.publish({"type": "epub", "doc": key, "chapters": rebuilt.get(key, [])})
                 self.publish(self.problems_event(key))
@@ -229,6 +259,10 @@ class Preview:
             if changes.index:
                 self.publish({"type": "index"})
             log.info("reading views rebuilt in %.3f s", time.perf_counter() - started)
+            if reading and (pdfs or changes.documents & self._pdf_wanted):
+                # An open reading view fetches its new chapter first: the layout would hold
+                # the interpreter while the server sends it.
+                self._sent.wait(READING_HEAD_START)
             with self._lock:
                 for key in changes.documents:
                     if key in self._pdf_wanted and key in active:
