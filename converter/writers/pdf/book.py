@@ -25,7 +25,8 @@ page) :class:`FrameMismatch` is raised and the writer lays the book out as one d
 instead. CSS counters other than pages and footnotes do not run across chapters.
 
 This module runs the jobs (:mod:`.jobs`, through the cache of :mod:`.layout_cache`) and the
-merge (:mod:`.merge`) in the helper processes it is given.
+merge (:mod:`.merge`) in the helper processes it is given; a live preview defers the merge
+(:mod:`.parts`).
 """
 
 from __future__ import annotations
