@@ -1,12 +1,36 @@
 // hanji serve: the PDF view. Page images come from the server (rendered on demand); each page
 // also gets its text (an invisible layer, for find-in-page and for tests). On a new version of
-// the PDF, pages are replaced in place, keeping the scroll position.
+// the PDF, pages are replaced in place, keeping the scroll position: at once the pages on
+// screen, the others when they are scrolled to (so the server renders only what is seen).
 (function () {
   "use strict";
   var body = document.body;
   var doc = body.dataset.doc;
   var container = document.getElementById("hs-pages");
   var status = document.getElementById("hs-status");
+  var visible = new Set();
+  var observer = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        visible.add(entry.target);
+        show(entry.target);
+      } else {
+        visible.delete(entry.target);
+      }
+    });
+  }, { rootMargin: "200px 0px" }) : null;
+
+  // The page's image for the version it was last given (data-src), if it shows another.
+  function show(figure) {
+    var img = figure.querySelector("img");
+    var src = figure.dataset.src;
+    if (src && img.getAttribute("src") !== src) img.src = src;
+  }
+
+  function setSource(figure, src) {
+    figure.dataset.src = src;
+    if (!observer || visible.has(figure)) show(figure);
+  }
 
   function loadText(figure, version) {
     var page = figure.dataset.page;
@@ -44,14 +68,14 @@
     figure.dataset.page = String(number);
     figure.style.aspectRatio = size[0] + " / " + size[1];
     var img = document.createElement("img");
-    img.loading = "lazy";
     img.alt = "page " + number;
-    img.src = "/" + doc + "/pdf/page/" + number + ".png?v=" + version;
     var caption = document.createElement("figcaption");
     caption.textContent = String(number);
     figure.appendChild(img);
     figure.appendChild(caption);
     watch(figure);
+    setSource(figure, "/" + doc + "/pdf/page/" + number + ".png?v=" + version);
+    if (observer) observer.observe(figure);
     return figure;
   }
 
@@ -74,9 +98,13 @@
             return;
           }
           figure.style.aspectRatio = size[0] + " / " + size[1];
-          figure.querySelector("img").src = "/" + doc + "/pdf/page/" + number + ".png?v=" + info.version;
+          setSource(figure, "/" + doc + "/pdf/page/" + number + ".png?v=" + info.version);
         });
-        for (var j = info.pages.length; j < figures.length; j++) figures[j].remove();
+        for (var j = info.pages.length; j < figures.length; j++) {
+          if (observer) observer.unobserve(figures[j]);
+          visible.delete(figures[j]);
+          figures[j].remove();
+        }
         if (status) status.textContent = info.pages.length + " pages";
         window.scrollTo(x, y);
         if (first) goTo();
@@ -100,7 +128,10 @@
     }
   }
 
-  container.querySelectorAll(".hs-page").forEach(watch);
+  container.querySelectorAll(".hs-page").forEach(function (figure) {
+    watch(figure);
+    if (observer) observer.observe(figure);
+  });
   window.hanjiPages = { update: update };
   if (!container.querySelector(".hs-page")) update(0);
   window.addEventListener("hashchange", goTo);
