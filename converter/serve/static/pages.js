@@ -20,11 +20,19 @@
     });
   }, { rootMargin: "200px 0px" }) : null;
 
-  // The page's image for the version it was last given (data-src), if it shows another.
+  function versionOf(src) {
+    return (String(src || "").match(/[?&]v=(\d+)/) || [])[1];
+  }
+
+  // The page's image for the version it was last given (data-src), if it shows another; its
+  // text is fetched meanwhile.
   function show(figure) {
     var img = figure.querySelector("img");
     var src = figure.dataset.src;
-    if (src && img.getAttribute("src") !== src) img.src = src;
+    if (src && img.getAttribute("src") !== src) {
+      img.src = src;
+      loadText(figure, versionOf(src));
+    }
   }
 
   function setSource(figure, src) {
@@ -32,7 +40,15 @@
     if (!observer || visible.has(figure)) show(figure);
   }
 
+  // A page is loaded (data-loaded) when its image and its text of one version are in.
+  function settle(figure) {
+    var version = figure.dataset.imageVersion;
+    if (version && version === figure.dataset.textVersion) figure.dataset.loaded = version;
+  }
+
   function loadText(figure, version) {
+    if (!version || figure.dataset.textAsked === version) return;
+    figure.dataset.textAsked = version;
     var page = figure.dataset.page;
     fetch("/" + doc + "/pdf/text/" + page + "?v=" + version).then(function (r) {
       return r.ok ? r.text() : "";
@@ -45,20 +61,22 @@
         figure.appendChild(layer);
       }
       layer.textContent = text;
-      figure.dataset.loaded = String(version);
+      figure.dataset.textVersion = String(version);
+      settle(figure);
     });
   }
 
   function watch(figure) {
     var img = figure.querySelector("img");
-    img.addEventListener("load", function () {
-      var version = (img.src.match(/[?&]v=(\d+)/) || [])[1];
-      if (version) loadText(figure, version);
-    });
-    if (img.complete && img.naturalWidth) {
-      var version = (img.src.match(/[?&]v=(\d+)/) || [])[1];
-      if (version) loadText(figure, version);
+    function loaded() {
+      var version = versionOf(img.src);
+      if (!version) return;
+      figure.dataset.imageVersion = version;
+      loadText(figure, version);
+      settle(figure);
     }
+    img.addEventListener("load", loaded);
+    if (img.complete && img.naturalWidth) loaded();
   }
 
   function makePage(number, size, version) {
