@@ -6,9 +6,9 @@ their chapters on first use and keeps them; :meth:`Builder.changed` takes the fi
 changed on disk and answers which chapters (not books) must be rebuilt; :meth:`Builder.chapter`
 rebuilds one chapter; :meth:`Builder.write_pdf` writes a document's PDF (a book's unchanged
 chapters come from the PDF layout cache); :meth:`Builder.preview_pdf` lays it out for a
-preview (a book in parts, only the changed chapter's merged again). A post that fails to build while it is being edited
-(bad front matter, broken Liquid) is reported as a :class:`Problem` naming file and line, and
-its previous good chapter stays in place.
+preview (a book in parts, only the changed chapter's merged again). A post that fails to
+build while it is being edited (bad front matter, broken Liquid) is reported as a
+:class:`Problem` naming file and line, and its previous good chapter stays in place.
 
 Thread safety: one lock guards the builder's state; PDF writing happens outside it, on a copy
 of the book's chapter list, so chapters can be rebuilt while a PDF is written.
