@@ -44,6 +44,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
 CACHE = Path(tempfile.gettempdir()) / "hanji-bench-serve-cache"
+#: The server's idle delay before it hands memory back (converter.serve.preview).
+RELEASE_AFTER = 1.0
 
 #: Polls the page every 5 ms and notes (Date.now()) when each marker is first seen.
 WATCH_JS = """
@@ -172,7 +174,7 @@ def report(label: str, samples: list[float], goal: float) -> None:
           f"n={len(samples)}; goal ≤ {goal} s: {verdict})")
 
 
-def bench_seed(browser: object, work: Path, edits: int) -> None:
+def bench_seed(browser: object, work: Path, edits: int, shots: Path | None = None) -> None:
     site = work / "seed"
     shutil.copytree(SEED, site)
     post = next((site / "_posts").glob("*.md"))
@@ -199,6 +201,12 @@ def bench_seed(browser: object, work: Path, edits: int) -> None:
         report("save → EPUB view", epub, 0.3)
         report("save → PDF view", pdf, 1.0)
         print(f"  server CPU time per edit (both views): {cpu:.2f} s")
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            for name, page in pages.items():
+                path = shots / f"seed-{name}-view.png"
+                page.screenshot(path=str(path))  # type: ignore[attr-defined]
+                print(f"  screenshot: {path}")
         for page in pages.values():
             page.close()  # type: ignore[attr-defined]
 
@@ -238,7 +246,6 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
         for n in range(total):
             found = measure(pages, post, original, f"HANJIBOOK{n:04d}", timeout=60)
             if n == 0:
-                rss_first = rss_mb(process.pid)
                 cpu = cpu_seconds(process.pid)
             elif n <= edits:
                 if "epub" in found:
@@ -247,8 +254,11 @@ def bench_book(browser: object, work: Path, edits: int, memory_edits: int) -> No
                     pdf.append(found["pdf"])
                 if n == edits:
                     cpu = (cpu_seconds(process.pid) - cpu) / edits
-            rss_last = rss_mb(process.pid)
             if n + 1 in (1, 10, 25, 50) or n + 1 == total:
+                time.sleep(RELEASE_AFTER + 0.5)  # the server hands memory back when idle
+                rss_last = rss_mb(process.pid)
+                if n == 0:
+                    rss_first = rss_last
                 print(f"  server RSS after {n + 1} edits: {rss_last:.0f} MB", flush=True)
         print(f"  chapter {number} ({post.name}), {edits} edits (load average "
               f"{load_average()}):")
@@ -267,6 +277,8 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=10, help="seed post edits (default 10)")
     parser.add_argument("--book-edits", type=int, default=5)
     parser.add_argument("--memory-edits", type=int, default=50)
+    parser.add_argument("--shots", type=Path, default=None,
+                        help="save screenshots of the seed post's two views in this folder")
     args = parser.parse_args()
     missing = [p for p in (SEED, DANBI) if not p.is_dir()]
     if missing:
@@ -279,7 +291,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             if not args.skip_seed:
-                bench_seed(browser, Path(tmp), args.edits)
+                bench_seed(browser, Path(tmp), args.edits, args.shots)
             if not args.skip_book:
                 bench_book(browser, Path(tmp), args.book_edits, args.memory_edits)
         finally:

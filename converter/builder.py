@@ -5,9 +5,10 @@ to. It knows the *documents* of a site (each post, and each book of a ``book.yml
 their chapters on first use and keeps them; :meth:`Builder.changed` takes the files that
 changed on disk and answers which chapters (not books) must be rebuilt; :meth:`Builder.chapter`
 rebuilds one chapter; :meth:`Builder.write_pdf` writes a document's PDF (a book's unchanged
-chapters come from the PDF layout cache). A post that fails to build while it is being edited
-(bad front matter, broken Liquid) is reported as a :class:`Problem` naming file and line, and
-its previous good chapter stays in place.
+chapters come from the PDF layout cache); :meth:`Builder.preview_pdf` lays it out for a
+preview (a book in parts, only the changed chapter's merged again). A post that fails to
+build while it is being edited (bad front matter, broken Liquid) is reported as a
+:class:`Problem` naming file and line, and its previous good chapter stays in place.
 
 Thread safety: one lock guards the builder's state; PDF writing happens outside it, on a copy
 of the book's chapter list, so chapters can be rebuilt while a PDF is written.
@@ -24,7 +25,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -36,6 +37,7 @@ from .diagnostics import BuildWarning, Diagnostics
 from .errors import HanjiError, InputError
 from .options import Options
 from .post import Post, load_post
+from .press.geometry import print_plan
 from .series import BookConfig, link_chapters, select_posts
 from .site import CONFIG_NAME, Site, check_post_access, find_site_root, load_site
 from .themes import Theme, load_theme
@@ -104,6 +106,18 @@ class ChapterState:
 
 
 @dataclass
+class PdfPreview:
+    """A document's PDF as a preview shows it (:meth:`Builder.preview_pdf`)."""
+
+    #: The PDFs whose pages, one after the other, are the document's pages.
+    parts: list[Path]
+    #: Named destination → 0-based page (None: read them from the one part).
+    destinations: dict[str, int] | None
+    #: Writes the whole PDF (if it is not written yet) and returns its path.
+    whole: Callable[[], Path]
+
+
+@dataclass
 class Changes:
     """What a set of changed files means for the previews."""
 
@@ -152,6 +166,8 @@ class Builder:
         self._chapters: dict[tuple[str, int], ChapterState] = {}
         self._problems: dict[tuple[str, int], Problem] = {}
         self._config_problem: Problem | None = None
+        #: The PDF parts each book's preview shows now (:meth:`preview_pdf`).
+        self._parts: dict[str, set[Path]] = {}
         self._site: Site = self._load_site()
         self._theme: Theme = load_theme(self.options.theme)
         self.stylesheet_version = 1
@@ -367,7 +383,8 @@ class Builder:
                                       body=html.Element("div"), source=source)
                 posts[i] = stub
         present = [(c, p) for c, p in zip(chapters, posts) if c is not None and p is not None]
-        link_chapters([c for c, _ in present], [p for _, p in present], self._site)
+        link_chapters([c for c, _ in present], [p for _, p in present], self._site,
+                      linking=[chapter])
         unwrap_site_paths(chapter.body)
 
     def forget(self, key: str, index: int) -> None:
@@ -490,6 +507,42 @@ class Builder:
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
         return self.output_dir / f"{_url_name(key.split('/', 1)[1])}-{digest}.pdf"
 
+    def preview_pdf(self, key: str) -> PdfPreview:
+        """Lay the document's PDF out now, as the preview shows it: a book as parts (the
+        front matter, each chapter on its frame pages: :mod:`converter.writers.pdf.parts`), so
+        that after an edit only the changed chapter is laid out and merged again; the whole
+        book is merged only when :attr:`PdfPreview.whole` is called. A post, or a book laid out
+        as one document, is one part: its PDF. Raises :class:`HanjiError`."""
+        from .writers.pdf.parts import deferred_merge
+
+        book = self.book_of(key)
+        with self._lock:
+            options = self._options_for(self.documents[key]).replace(formats=("pdf",))
+        target = self.pdf_path(key)
+        if book.kind == "post" or print_plan(options, load_theme(options.theme)).active:
+            write_book(book, options, target.with_suffix(""), Diagnostics(), helpers={})
+            return PdfPreview(parts=[target], destinations=None, whole=lambda: target)
+        with deferred_merge() as layouts:
+            write_book(book, options, target.with_suffix(""), Diagnostics(), helpers={})
+        if not layouts:  # laid out as one document
+            return PdfPreview(parts=[target], destinations=None, whole=lambda: target)
+        layout = layouts[0]
+        parts = layout.parts_in(self.output_dir / "parts")
+        with self._lock:
+            self._parts[key] = set(parts)
+            kept = set().union(*self._parts.values())
+        for stale in (self.output_dir / "parts").glob("part-*.pdf"):
+            if stale not in kept:
+                stale.unlink(missing_ok=True)
+        lock = threading.Lock()
+
+        def whole() -> Path:
+            with lock:
+                layout.merge()
+            return target
+
+        return PdfPreview(parts=parts, destinations=layout.destinations(), whole=whole)
+
     def write_pdf(self, key: str) -> Path:
         """Write the document's PDF now (atomically) and return its path.
 
@@ -536,4 +589,5 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-__all__ = ["Builder", "ChapterState", "Changes", "Document", "DocumentKind", "Problem"]
+__all__ = ["Builder", "ChapterState", "Changes", "Document", "DocumentKind", "PdfPreview",
+           "Problem"]

@@ -22,8 +22,10 @@ _INDEX_SUFFIX = re.compile(r"/index\.html?$|\.html?$")
 
 
 def link_chapters(chapters: Sequence[Chapter], posts: Sequence[Post],
-                  sites: Mapping[Path, Site] | Site) -> None:
-    """Turn links to other posts of the book into links inside it.
+                  sites: Mapping[Path, Site] | Site, *,
+                  linking: Sequence[Chapter] | None = None) -> None:
+    """Turn links to other posts of the book into links inside it (the links of ``linking``
+    only, if given: a live preview relinks the one chapter it rebuilt).
 
     A link is recognised however the author wrote it: ``{% post_url %}`` (already a
     permalink), a site-relative permalink (``/works/2019/02/07/x.html``), the site's own
@@ -43,7 +45,8 @@ def link_chapters(chapters: Sequence[Chapter], posts: Sequence[Post],
     for chapter in chapters:
         post = by_source.get(chapter.source.resolve()) if chapter.source else None
         if post is not None:
-            urls.append((chapter, _post_urls(post, _owning_site(post.source, site_list))))
+            urls.append((chapter, _cached_post_urls(post, _owning_site(post.source,
+                                                                        site_list))))
     # Every post's real permalink first: a fallback form never shadows another post's URL.
     for rank in (0, 1):
         for chapter, candidates in urls:
@@ -59,8 +62,8 @@ def link_chapters(chapters: Sequence[Chapter], posts: Sequence[Post],
     for chapter, candidates in urls:
         slug = (_url_key(candidates[0], None) or "").rsplit("/", 1)[-1]
         slugs.setdefault(slug, []).append(chapter)
-    fragments = {chapter.id: _fragment_ids(chapter) for chapter in chapters}
-    for chapter in chapters:
+    fragments: dict[str, dict[str, str]] = {}
+    for chapter in chapters if linking is None else linking:
         for link in chapter.body.iter("a"):
             href = (link.get("href") or link.get(SITE_PATH_ATTRIBUTE) or "").strip()
             if not href or href.startswith("#"):
@@ -75,6 +78,8 @@ def link_chapters(chapters: Sequence[Chapter], posts: Sequence[Post],
             if target is None:
                 continue
             fragment = unquote(urlsplit(href).fragment)
+            if fragment and target.id not in fragments:
+                fragments[target.id] = _fragment_ids(target)
             anchor = fragments[target.id].get(fragment.casefold()) if fragment else None
             link.set("href", "#" + (anchor or f"{target.id}-title"))
             link.attrib.pop(SITE_PATH_ATTRIBUTE, None)
@@ -88,6 +93,21 @@ def _owning_site(path: Path, sites: Sequence[Site]) -> Site | None:
                                                    len(site.root.parts) > len(best.root.parts)):
             best = site
     return best
+
+
+#: :func:`_post_urls` by post file, front matter and site (a live preview links a chapter
+#: against every other post of its book after each edit).
+_URLS: dict[tuple[str, ...], list[str]] = {}
+
+
+def _cached_post_urls(post: Post, site: Site | None) -> list[str]:
+    key = (str(post.source), repr(post.front_matter), str(site.root) if site else "",
+           repr(site.config) if site else "", site.baseurl if site else "")
+    if key not in _URLS:
+        if len(_URLS) > 4096:
+            _URLS.clear()
+        _URLS[key] = _post_urls(post, site)
+    return _URLS[key]
 
 
 def _post_urls(post: Post, site: Site | None) -> list[str]:

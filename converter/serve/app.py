@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..builder import Document
+from ..errors import HanjiError
 from ..resources import fonts_dir
 from .files import safe_file
 from .preview import Preview
@@ -107,6 +108,7 @@ async def epub_view(request: Request) -> Response:
     if width not in {w for w, _, _ in WIDTHS}:
         width = "wide"
     chapter = state.chapter if state is not None else None
+    preview.reading_view_sent()
     return _page(request, "epub.html", doc=doc, view="epub", content=content, version=version,
                  chapter_number=number, chapter_count=len(doc.sources),
                  chapter_id=chapter.id if chapter else "",
@@ -168,12 +170,20 @@ async def pdf_text(request: Request) -> Response:
 
 
 async def pdf_file(request: Request) -> Response:
+    """The whole PDF (a book's is merged now, if it was not since its last change)."""
     preview = _preview(request)
     doc = _document(request)
     rendered = preview.pages.current(doc.key) if doc else None
-    if rendered is None or not rendered.path.is_file():
+    if rendered is None:
         return _not_found("The PDF is not ready")
-    return FileResponse(rendered.path, media_type="application/pdf",
+    try:
+        path = await run_in_threadpool(rendered.whole)
+    except HanjiError as exc:
+        return PlainTextResponse(f"The PDF could not be written: {exc.message}",
+                                 status_code=500)
+    if not path.is_file():
+        return _not_found("The PDF is not ready")
+    return FileResponse(path, media_type="application/pdf",
                         headers={"Cache-Control": "no-store"})
 
 
@@ -244,7 +254,9 @@ async def events(request: Request) -> Response:
     """Server-Sent Events for one page: ``epub``, ``pdf``, ``problems``, ``style``, ``index``."""
     preview = _preview(request)
     key = request.query_params.get("doc", "")
-    queue = preview.subscribe(key)
+    chapter = request.query_params.get("chapter", "")
+    queue = preview.subscribe(key, request.query_params.get("view", ""),
+                              int(chapter) if chapter.isdigit() else 0)
 
     async def stream() -> AsyncIterator[str]:
         try:

@@ -23,12 +23,16 @@ from typing import Any
 from ..builder import Builder, ChapterState, Problem
 from ..errors import HanjiError
 from .pages import PageRenderer
-from .views import chapter_files, chapter_html
+from .views import chapter_files, chapter_html, chapter_ids
 
 log = logging.getLogger(__name__)
 
 #: Documents whose previews are kept up to date without an open page (most recent first).
 RECENT_DOCUMENTS = 3
+#: Seconds without a build after a layout before memory is handed back to the system.
+RELEASE_AFTER = 1.0
+#: Seconds a PDF waits for an open reading view to fetch its rebuilt chapter.
+READING_HEAD_START = 0.3
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -58,6 +62,10 @@ class Preview:
         self.pages = PageRenderer()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hanji-build")
         self._subscribers: dict[asyncio.Queue[dict[str, Any]], str] = {}
+        #: The streams of open reading views: (document, chapter number).
+        self._reading: dict[asyncio.Queue[dict[str, Any]], tuple[str, int]] = {}
+        #: Set when a reading view is sent (:meth:`reading_view_sent`).
+        self._sent = threading.Event()
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._pdf_wanted: set[str] = set()
         self._pdf_pending: set[str] = set()
@@ -70,20 +78,34 @@ class Preview:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self.builds = 0
+        #: PDFs laid out since memory was last handed back (:func:`release_memory`).
+        self._layouts_since_release = 0
         #: Reading views rendered: (document, chapter index) → (chapter version, HTML).
         self._html: dict[tuple[str, int], tuple[int, str]] = {}
         #: Element id → chapter number, per document: (chapter versions, map).
         self._files: dict[str, tuple[tuple[int, ...], dict[str, int]]] = {}
+        #: Each built chapter's ids (:func:`chapter_ids`), by its version (unique to a build).
+        self._ids: dict[int, list[str]] = {}
 
     # ------------------------------------------------------------------------- events
 
-    def subscribe(self, key: str) -> asyncio.Queue[dict[str, Any]]:
+    def subscribe(self, key: str, view: str = "", chapter: int = 0
+                  ) -> asyncio.Queue[dict[str, Any]]:
+        """A stream of events for a page of document ``key`` (``view`` ``epub``: the reading
+        view of chapter number ``chapter``)."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._subscribers[queue] = key
+        if view == "epub":
+            self._reading[queue] = (key, chapter)
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._subscribers.pop(queue, None)
+        self._reading.pop(queue, None)
+
+    def reading_view_sent(self) -> None:
+        """Called when a reading view was sent: the PDF waiting for it may be laid out."""
+        self._sent.set()
 
     def _publish(self, event: dict[str, Any]) -> None:
         """Send ``event`` to the streams of its document (all streams if it has none)."""
@@ -145,7 +167,16 @@ class Preview:
             with self._lock:
                 known = self._files.get(key)
             if known is None or known[0] != versions:
-                known = (versions, chapter_files([s.chapter for s in states]))
+                ids = []
+                for built in states:  # each chapter's ids are found once per version of it
+                    found = self._ids.get(built.version)
+                    if found is None:
+                        found = self._ids[built.version] = chapter_ids(built.chapter)
+                    ids.append(found)
+                if len(self._ids) > 2 * len(states) + 64:  # replaced chapters' ids go
+                    for stale in [v for v in list(self._ids) if v not in versions]:
+                        self._ids.pop(stale, None)
+                known = (versions, chapter_files([s.chapter for s in states], ids))
                 with self._lock:
                     self._files[key] = known
             files = known[1]
@@ -162,7 +193,17 @@ class Preview:
         """The build loop: waits for changed files, builds, publishes (until stopped)."""
         self._loop = asyncio.get_running_loop()
         while not self.stopping.is_set():
-            await self._wake.wait()
+            if self._layouts_since_release:
+                # Memory is handed back once the browsers have fetched the new pages (a full
+                # collection holds the interpreter lock for a tenth of a second).
+                try:
+                    await asyncio.wait_for(self._wake.wait(), RELEASE_AFTER)
+                except TimeoutError:
+                    self._layouts_since_release = 0
+                    await self._loop.run_in_executor(self._executor, release_memory)
+                    continue
+            else:
+                await self._wake.wait()
             self._wake.clear()
             paths, self._changed = self._changed, set()
             pdfs, self._pdf_pending = self._pdf_pending, set()
@@ -194,7 +235,7 @@ class Preview:
         active = self.active()
         changes = builder.changed(paths) if paths else None
         if changes:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             rebuilt: dict[str, list[int]] = {}
             for key, index in sorted(changes.chapters):
                 if key in active:
@@ -207,6 +248,9 @@ class Preview:
             for key, numbers in rebuilt.items():
                 for number in numbers:
                     self.reading_html(key, number - 1)
+            self._sent.clear()
+            reading = set(self._reading.values()) & {
+                (key, number) for key, numbers in rebuilt.items() for number in numbers}
             for key in changes.documents & active | set(rebuilt):
                 self.publish({"type": "epub", "doc": key, "chapters": rebuilt.get(key, [])})
                 self.publish(self.problems_event(key))
@@ -214,7 +258,12 @@ class Preview:
                 self.publish({"type": "style", "version": builder.stylesheet_version})
             if changes.index:
                 self.publish({"type": "index"})
-            log.info("reading views rebuilt in %.3f s", time.perf_counter() - started)
+            log.info("reading views rebuilt in %.3f s (%.3f s CPU)",
+                     time.perf_counter() - started, time.thread_time() - cpu)
+            if reading and (pdfs or changes.documents & self._pdf_wanted):
+                # An open reading view fetches its new chapter first: the layout would hold
+                # the interpreter while the server sends it.
+                self._sent.wait(READING_HEAD_START)
             with self._lock:
                 for key in changes.documents:
                     if key in self._pdf_wanted and key in active:
@@ -228,10 +277,11 @@ class Preview:
     def _write_pdf(self, key: str) -> None:
         if key not in self.builder.documents:
             return
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
-            path = self.builder.write_pdf(key)
-            rendered = self.pages.publish(key, path)
+            pdf = self.builder.preview_pdf(key)
+            rendered = self.pages.publish(key, pdf.parts, destinations=pdf.destinations,
+                                          whole=pdf.whole)
         except HanjiError as exc:
             with self._lock:
                 self._pdf_problems[key] = Problem(exc.path or self.builder.root, exc.message,
@@ -249,8 +299,9 @@ class Preview:
             had_problem = self._pdf_problems.pop(key, None) is not None
             self._pdf_wanted.add(key)
         self.builds += 1
-        release_memory()
-        log.info("PDF of %s written in %.3f s", key, time.perf_counter() - started)
+        self._layouts_since_release += 1
+        log.info("PDF of %s written in %.3f s (%.3f s CPU)", key,
+                 time.perf_counter() - started, time.thread_time() - cpu)
         self.publish({"type": "pdf", "doc": key, "version": rendered.version,
                       "pages": len(rendered.sizes)})
         if had_problem:

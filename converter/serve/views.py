@@ -55,16 +55,23 @@ def chapter_html(builder: Builder, doc: Document, chapter: Chapter,
     return html.tostring(section, encoding="unicode", method="html")
 
 
-def chapter_files(chapters: list[Chapter]) -> dict[str, int]:
-    """Element id → chapter number (1-based) for every id of the chapters."""
+def chapter_ids(chapter: Chapter) -> list[str]:
+    """The ids of a chapter: its own, its title's, then its elements' in document order."""
+    return [chapter.id, f"{chapter.id}-title",
+            *(ident for element in chapter.body.iter() if (ident := element.get("id")))]
+
+
+def chapter_files(chapters: list[Chapter], ids: list[list[str]] | None = None
+                  ) -> dict[str, int]:
+    """Element id → chapter number (1-based) for every id of the chapters (``ids``: each
+    chapter's :func:`chapter_ids`, if known already)."""
     found: dict[str, int] = {}
     for number, chapter in enumerate(chapters, start=1):
-        found[chapter.id] = number
-        found[f"{chapter.id}-title"] = number
-        for element in chapter.body.iter():
-            ident = element.get("id")
-            if ident:
-                found.setdefault(ident, number)
+        own = ids[number - 1] if ids is not None else chapter_ids(chapter)
+        found[own[0]] = number
+        found[own[1]] = number
+        for ident in own[2:]:
+            found.setdefault(ident, number)
     return found
 
 
@@ -112,4 +119,5 @@ def web_font(path: Path) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["WIDTHS", "chapter_files", "chapter_html", "theme_css", "web_font"]
+__all__ = ["WIDTHS", "chapter_files", "chapter_html", "chapter_ids", "theme_css",
+           "web_font"]

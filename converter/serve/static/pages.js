@@ -1,14 +1,54 @@
 // hanji serve: the PDF view. Page images come from the server (rendered on demand); each page
 // also gets its text (an invisible layer, for find-in-page and for tests). On a new version of
-// the PDF, pages are replaced in place, keeping the scroll position.
+// the PDF, pages are replaced in place, keeping the scroll position: at once the pages on
+// screen, the others when they are scrolled to (so the server renders only what is seen).
 (function () {
   "use strict";
   var body = document.body;
   var doc = body.dataset.doc;
   var container = document.getElementById("hs-pages");
   var status = document.getElementById("hs-status");
+  var visible = new Set();
+  var observer = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        visible.add(entry.target);
+        show(entry.target);
+      } else {
+        visible.delete(entry.target);
+      }
+    });
+  }, { rootMargin: "200px 0px" }) : null;
+
+  function versionOf(src) {
+    return (String(src || "").match(/[?&]v=(\d+)/) || [])[1];
+  }
+
+  // The page's image for the version it was last given (data-src), if it shows another; its
+  // text is fetched meanwhile.
+  function show(figure) {
+    var img = figure.querySelector("img");
+    var src = figure.dataset.src;
+    if (src && img.getAttribute("src") !== src) {
+      img.src = src;
+      loadText(figure, versionOf(src));
+    }
+  }
+
+  function setSource(figure, src) {
+    figure.dataset.src = src;
+    if (!observer || visible.has(figure)) show(figure);
+  }
+
+  // A page is loaded (data-loaded) when its image and its text of one version are in.
+  function settle(figure) {
+    var version = figure.dataset.imageVersion;
+    if (version && version === figure.dataset.textVersion) figure.dataset.loaded = version;
+  }
 
   function loadText(figure, version) {
+    if (!version || figure.dataset.textAsked === version) return;
+    figure.dataset.textAsked = version;
     var page = figure.dataset.page;
     fetch("/" + doc + "/pdf/text/" + page + "?v=" + version).then(function (r) {
       return r.ok ? r.text() : "";
@@ -21,20 +61,22 @@
         figure.appendChild(layer);
       }
       layer.textContent = text;
-      figure.dataset.loaded = String(version);
+      figure.dataset.textVersion = String(version);
+      settle(figure);
     });
   }
 
   function watch(figure) {
     var img = figure.querySelector("img");
-    img.addEventListener("load", function () {
-      var version = (img.src.match(/[?&]v=(\d+)/) || [])[1];
-      if (version) loadText(figure, version);
-    });
-    if (img.complete && img.naturalWidth) {
-      var version = (img.src.match(/[?&]v=(\d+)/) || [])[1];
-      if (version) loadText(figure, version);
+    function loaded() {
+      var version = versionOf(img.src);
+      if (!version) return;
+      figure.dataset.imageVersion = version;
+      loadText(figure, version);
+      settle(figure);
     }
+    img.addEventListener("load", loaded);
+    if (img.complete && img.naturalWidth) loaded();
   }
 
   function makePage(number, size, version) {
@@ -44,14 +86,14 @@
     figure.dataset.page = String(number);
     figure.style.aspectRatio = size[0] + " / " + size[1];
     var img = document.createElement("img");
-    img.loading = "lazy";
     img.alt = "page " + number;
-    img.src = "/" + doc + "/pdf/page/" + number + ".png?v=" + version;
     var caption = document.createElement("figcaption");
     caption.textContent = String(number);
     figure.appendChild(img);
     figure.appendChild(caption);
     watch(figure);
+    setSource(figure, "/" + doc + "/pdf/page/" + number + ".png?v=" + version);
+    if (observer) observer.observe(figure);
     return figure;
   }
 
@@ -74,9 +116,13 @@
             return;
           }
           figure.style.aspectRatio = size[0] + " / " + size[1];
-          figure.querySelector("img").src = "/" + doc + "/pdf/page/" + number + ".png?v=" + info.version;
+          setSource(figure, "/" + doc + "/pdf/page/" + number + ".png?v=" + info.version);
         });
-        for (var j = info.pages.length; j < figures.length; j++) figures[j].remove();
+        for (var j = info.pages.length; j < figures.length; j++) {
+          if (observer) observer.unobserve(figures[j]);
+          visible.delete(figures[j]);
+          figures[j].remove();
+        }
         if (status) status.textContent = info.pages.length + " pages";
         window.scrollTo(x, y);
         if (first) goTo();
@@ -100,7 +146,10 @@
     }
   }
 
-  container.querySelectorAll(".hs-page").forEach(watch);
+  container.querySelectorAll(".hs-page").forEach(function (figure) {
+    watch(figure);
+    if (observer) observer.observe(figure);
+  });
   window.hanjiPages = { update: update };
   if (!container.querySelector(".hs-page")) update(0);
   window.addEventListener("hashchange", goTo);

@@ -49,7 +49,9 @@
   window.hanjiServe = { refreshChapter: refreshChapter, showProblems: showProblems };
 
   if (window.EventSource) {
-    var source = new EventSource("/_events?doc=" + encodeURIComponent(doc));
+    var source = new EventSource("/_events?doc=" + encodeURIComponent(doc) +
+                                 "&view=" + encodeURIComponent(view) +
+                                 "&chapter=" + encodeURIComponent(body.dataset.chapter || ""));
     source.onmessage = function (message) {
       var event = JSON.parse(message.data);
       if (event.type === "problems" && (!event.doc || event.doc === doc)) {

@@ -25,7 +25,8 @@ page) :class:`FrameMismatch` is raised and the writer lays the book out as one d
 instead. CSS counters other than pages and footnotes do not run across chapters.
 
 This module runs the jobs (:mod:`.jobs`, through the cache of :mod:`.layout_cache`) and the
-merge (:mod:`.merge`) in the helper processes it is given.
+merge (:mod:`.merge`) in the helper processes it is given; a live preview defers the merge
+(:mod:`.parts`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ...processes import Call, WarmProcess, run_spread
 from .. import patches
 from ..page_list import book_page_starts
 from . import jobs as layout_jobs
+from . import parts as deferred
 from .engine import PdfResult
 from .frame import FrameMismatch, document_source, front_source, is_chapter, segment_source
 from .layout_cache import ChapterLayout, FrameLayout, L, LayoutCache
@@ -139,8 +141,11 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
                                 path=error_path)
         parts.append((segment, skip))
     cache.prune()
-    merged: PdfResult = run_spread(processes[:1], [
-        (merge_book, (parts, chapters, target, cache.fonts, tagged), error_path)])[0]
+    if deferred.take(deferred.BookLayout(parts, chapters, target, cache.fonts, tagged)):
+        merged = PdfResult(pages=sum(len(f.owners) - skip for f, skip in parts), size=0)
+    else:
+        merged = run_spread(processes[:1], [
+            (merge_book, (parts, chapters, target, cache.fonts, tagged), error_path)])[0]
     log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merged in %.1f s",
              len(chapters), chapter_time, frame_time,
              time.perf_counter() - started - chapter_time - frame_time)

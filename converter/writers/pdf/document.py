@@ -15,17 +15,20 @@ from .engine import PdfResult, render_document, write_document
 
 
 def render_pdf(source: str, base_url: str, roots: list[Path], target: Path,
-               error_path: Path | None, write_options: dict[str, Any] | None = None
-               ) -> PdfResult:
+               error_path: Path | None, write_options: dict[str, Any] | None = None,
+               stylesheet: str | None = None) -> PdfResult:
     """Lay out the HTML ``source`` and write the PDF atomically to ``target``
     (:func:`~.engine.render_document`, :func:`~.engine.write_document` with WeasyPrint's
     ``write_options``: tagging and the print profile's PDF variant,
-    :func:`converter.press.variant.weasyprint_options`). A module-level function of plain
-    values, so that it can run in a :class:`~converter.processes.WarmProcess`.
+    :func:`converter.press.variant.weasyprint_options`). ``stylesheet`` (else the document's
+    own ``<style>``) is parsed once per process and kept for the next document with the same
+    one. A module-level function of plain values, so that it can run in a
+    :class:`~converter.processes.WarmProcess`.
     """
     diagnostics = Diagnostics()
     with collect_library_warnings("weasyprint", diagnostics, "PDF: "):
-        document, fetcher = render_document(source, base_url, roots, error_path)
+        document, fetcher = render_document(source, base_url, roots, error_path,
+                                            stylesheet=stylesheet)
         write_document(document, target, fetcher, diagnostics, write_options)
     return PdfResult(pages=len(document.pages), size=target.stat().st_size,
                      warnings=[warning.message for warning in diagnostics.warnings],

@@ -93,6 +93,10 @@ class LayoutCache:
 
     def get(self, key: str, cls: type[L]) -> L | None:
         description = self.pdf(key).with_suffix(".json")
+        seen = _checked.get(description)
+        if seen is not None and isinstance(seen[2], cls) and \
+                seen[:2] == (_stamp(description), _stamp(seen[2].path)):
+            return seen[2]  # type: ignore[return-value]
         try:
             data = json.loads(description.read_text(encoding="utf-8"))
             size, digest = data.pop("size"), data.pop("sha256")
@@ -104,6 +108,9 @@ class LayoutCache:
             return None  # damaged or cut short: laid out again
         with contextlib.suppress(OSError):
             os.utime(description)  # recently used
+        if len(_checked) > 4096:
+            _checked.clear()
+        _checked[description] = (_stamp(description), _stamp(layout.path), layout)
         return layout
 
     def prune(self, max_age_days: float = MAX_AGE_DAYS) -> None:
@@ -115,6 +122,21 @@ class LayoutCache:
                 if description.stat().st_mtime < cutoff:
                     description.with_suffix(".pdf").unlink(missing_ok=True)
                     description.unlink()
+
+
+#: Layouts this process read and checked, by description file, with both files' stamps
+#: (:func:`_stamp`) then: a long-lived process (hanji serve) rebuilding a book after an edit
+#: reads and checks again only what changed on disk.
+_checked: dict[Path, tuple[tuple[int, int, int], tuple[int, int, int], ChapterLayout]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """Inode, size and modification time of ``path`` (zeros if it is gone)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0, 0)
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def describe(layout: ChapterLayout) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,8 @@ def merge_book(parts: Sequence[tuple[FrameLayout, int]], chapters: Sequence[Chap
 
 
 def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
-             chapters: Sequence[ChapterLayout], stack: contextlib.ExitStack, tagged: bool
+             chapters: Sequence[ChapterLayout] | Mapping[int, ChapterLayout],
+             stack: contextlib.ExitStack, tagged: bool
              ) -> tuple[Any, list[tuple[int, int] | None], list[float],
                         list[tuple[Any, int, int]], list[int]]:
     """Append the book's pages to ``book``: each frame page, with the chapter page it stands
@@ -76,7 +77,13 @@ def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
     import pikepdf
     from pikepdf import Name
 
-    sources = [stack.enter_context(pikepdf.open(chapter.path)) for chapter in chapters]
+    sources: dict[int, Any] = {}
+
+    def source(chapter: int) -> Any:
+        if chapter not in sources:
+            sources[chapter] = stack.enter_context(pikepdf.open(chapters[chapter].path))
+        return sources[chapter]
+
     shifts: list[float] = []
     owners: list[tuple[int, int] | None] = []
     after = book.make_stream(b"\nQ\n")
@@ -99,14 +106,8 @@ def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
                     untagged.append(len(book.pages) - 1)
                 continue
             chapter, number = owner
-            fx, fy, fw, fh = frame.areas[index]
-            cx, cy, cw, ch = chapters[chapter].areas[number]
-            if max(abs(fw - cw), abs(fh - ch), abs(fy - cy)) > _AREA_TOLERANCE:
-                raise FrameMismatch(f"page {number + 1} of chapter {chapter + 1} has a text "
-                                    f"area of {cw:.1f}×{ch:.1f} pt, its frame page "
-                                    f"{fw:.1f}×{fh:.1f}")
-            dx = round(fx - cx, 4)
-            book.pages.append(sources[chapter].pages[number])
+            dx = shift(frame, index, chapters[chapter], chapter, number)
+            book.pages.append(source(chapter).pages[number])
             page = book.pages[-1]
             form = book.copy_foreign(frame_page.as_form_xobject())
             # The chapter's pages share one resource dictionary: each frame gets a name.
@@ -117,9 +118,41 @@ def _overlay(book: Any, parts: Sequence[tuple[FrameLayout, int]],
                 f"{frame_draw} q 1 0 0 1 {dx:.4f} 0 cm\n".encode("ascii")), prepend=True)
             page.contents_add(after)
             shifts.append(dx)
-            placed.append((sources[chapter], number, len(book.pages) - 1))
+            placed.append((source(chapter), number, len(book.pages) - 1))
     assert front_pdf is not None
     return front_pdf, owners, shifts, placed, untagged
+
+
+def shift(frame: FrameLayout, index: int, layout: ChapterLayout, chapter: int,
+          number: int) -> float:
+    """How far page ``number`` of chapter ``chapter`` (its ``layout``) moves sideways to sit
+    on page ``index`` of ``frame``. Raises :class:`FrameMismatch` when its text area is not
+    the frame page's."""
+    fx, fy, fw, fh = frame.areas[index]
+    cx, cy, cw, ch = layout.areas[number]
+    if max(abs(fw - cw), abs(fh - ch), abs(fy - cy)) > _AREA_TOLERANCE:
+        raise FrameMismatch(f"page {number + 1} of chapter {chapter + 1} has a text "
+                            f"area of {cw:.1f}×{ch:.1f} pt, its frame page "
+                            f"{fw:.1f}×{fh:.1f}")
+    return round(fx - cx, 4)
+
+
+def merge_part(frame: FrameLayout, skip: int, chapters: Mapping[int, ChapterLayout],
+               target: Path) -> int:
+    """One part of the book alone (the front matter, or one chapter on its frame pages) as
+    :func:`merge_book` lays its pages out, written to ``target``; returns its page count.
+
+    For a live preview: after an edit only the changed chapter's part is merged again. The
+    part keeps its documents' own font subsets, and its links to other parts are not
+    resolved (its pages look as in the book)."""
+    import pikepdf
+
+    book = pikepdf.new()
+    with contextlib.ExitStack() as stack:
+        _overlay(book, [(frame, skip)], chapters, stack, tagged=False)
+        with atomic_output(target) as tmp:
+            book.save(tmp, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return len(book.pages)
 
 
 def _destinations(book: Any, front: FrameLayout, chapters: Sequence[ChapterLayout],

@@ -255,9 +255,13 @@ class PdfWriter(Writer):
             work = partial(self._write_by_chapter, document_tree, roots, target, error_path,
                            processes)
         else:
+            # The stylesheet goes beside the HTML, so that a process laying out post after post
+            # (a batch's helper, hanji serve) parses it and loads its fonts once.
+            style = document_tree.find("head/style")
+            style.getparent().remove(style)
             source = html.tostring(document_tree, encoding="unicode", doctype="<!DOCTYPE html>")
             job = (source, str(themes_dir()) + "/", roots, target, error_path,
-                   self._write_options())
+                   self._write_options(), style.text or "")
             work = partial(document.render_whole, job, processes, error_path)
         finish = None
         if self.print_plan.active:  # print-ready: page boxes, standard, cover, preflight
