@@ -11,6 +11,9 @@
 - :mod:`.justify`: justified word gaps capped at 2.4 spaces;
 - :mod:`.pages`: the page internals a book laid out by chapter reads and changes.
 
+Not WeasyPrint's: :mod:`.ziamath_speed` (two per-node costs of the formula renderer), with its
+own version gate, installed where formulas are drawn.
+
 Each patch goes through :func:`.hook.replace` (guard, wrap, assign, once per process). They
 were written and tested against the WeasyPrint 70 series: another series (a user may force
 one) runs unpatched, with a warning (worse Korean line breaks, never a crash), and books are
