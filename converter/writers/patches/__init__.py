@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 PATCHED_WEASYPRINT_SERIES = "70."
 
 
-def _version() -> str:
+def weasyprint_version() -> str:
     """WeasyPrint's version: the imported module's, else the installed distribution's (without
     importing it, 1–2 s)."""
     module = sys.modules.get("weasyprint")
@@ -46,7 +46,7 @@ def _version() -> str:
 
 def supported() -> bool:
     """Whether the installed WeasyPrint is the series the patches were checked against."""
-    return _version().startswith(PATCHED_WEASYPRINT_SERIES)
+    return weasyprint_version().startswith(PATCHED_WEASYPRINT_SERIES)
 
 
 def install() -> bool:
