@@ -16,11 +16,15 @@ Both pandoc routes use ``../shared/anchors/siteroot.lua`` so that they find the 
 (without it they skip all 11 photos and finish in a fraction of the time). Then the outputs are
 compared: hanji's page count, text and sizes (with ``--baseline``, against the baseline's).
 
+``--corpus N`` converts the first N posts of each corpus blog (0: all 393) with a cold cache,
+``-j 1``, ``-j 2`` and ``-j 2 --format epub``: posts per minute, the -j 2/-j 1 scaling and how
+much faster EPUB alone is (goal: 3x).
+
 ``--book BLOG`` builds a corpus blog as one book: cold, then after a one-post edit; wall time,
 CPU seconds (all processes) and peak memory summed over all processes; with ``--baseline``, the
 baseline's builds alternate with hanji's and the outputs are compared.
 
-    python bench/bench_speed.py [--runs 5] [--baseline ../main] [--book danbi-ncsoft]
+    python bench/bench_speed.py [--runs 5] [--baseline ../main] [--book danbi-ncsoft] [--corpus 4]
 
 Reads ../shared (seed site, anchors, corpus) and says so when it is missing. hanji keeps
 WeasyPrint's prebuilt C declarations in the user cache dir (made by the first run after an
@@ -240,6 +244,52 @@ def bench_book(blog: str, baseline: Path | None) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+def corpus_posts(per_blog: int) -> list[Path]:
+    """The first ``per_blog`` posts (by file name) of each corpus blog; all with 0."""
+    posts: list[Path] = []
+    for blog in sorted(p for p in (SHARED / "corpus").iterdir() if p.is_dir()):
+        found = sorted(p for p in blog.rglob("*") if "_posts" in p.relative_to(blog).parts
+                       and p.suffix.lower() in {".md", ".markdown"} and p.is_file())
+        posts.extend(found[:per_blog] if per_blog else found)
+    return posts
+
+
+def bench_corpus(per_blog: int, baseline: Path | None) -> None:
+    """``hanji convert`` over corpus posts with a cold cache: ``-j 1`` and ``-j 2`` (PDF and
+    EPUB), and ``-j 2 --format epub``; posts per minute of wall time and CPU seconds per post.
+    With a baseline checkout, its runs alternate with hanji's."""
+    if not (SHARED / "corpus").is_dir():
+        print(f"{SHARED / 'corpus'} not found (../shared absent): skipping the corpus")
+        return
+    posts = corpus_posts(per_blog)
+    work = Path(tempfile.mkdtemp(prefix="hanji-bench-corpus-"))
+    checkouts = {"hanji": REPO, **({"baseline": baseline} if baseline else {})}
+    runs = {"-j 1 pdf+epub": ["-j", "1"], "-j 2 pdf+epub": ["-j", "2"],
+            "-j 2 epub only": ["-j", "2", "--format", "epub"]}
+    results: dict[tuple[str, str], tuple[float, float, int]] = {}
+    for label, flags in runs.items():
+        for name, checkout in checkouts.items():
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            shutil.rmtree(work / "out", ignore_errors=True)
+            env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONWARNINGS="ignore")
+            results[(name, label)] = run(
+                [sys.executable, "-m", "converter", "-q", "convert", *map(str, posts), "-o",
+                 str(work / "out"), "--cache-dir", str(work / "cache"), *flags], env=env)
+    scope = f"the first {per_blog} posts of each blog" if per_blog else "every post"
+    print(f"corpus ({scope}: {len(posts)} posts), cold cache, wall / CPU-s (all processes):")
+    for name in checkouts:
+        for label in runs:
+            wall, cpu, _ = results[(name, label)]
+            print(f"  {name:8s} {label:15s} {wall:7.1f} s  {cpu:7.1f} CPU-s  "
+                  f"{len(posts) / wall * 60:6.1f} posts/min  {cpu / len(posts):5.2f} CPU-s/post")
+        j1, j2 = results[(name, "-j 1 pdf+epub")], results[(name, "-j 2 pdf+epub")]
+        epub = results[(name, "-j 2 epub only")]
+        print(f"  {name:8s} -j 2 / -j 1 speed-up x{j1[0] / j2[0]:.2f} (wall); "
+              f"EPUB only vs PDF+EPUB at -j 2: x{j2[0] / epub[0]:.2f} faster (wall), "
+              f"x{j2[1] / epub[1]:.2f} (CPU)  (goal >= 3)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -249,12 +299,17 @@ def main() -> None:
     parser.add_argument("--no-seed", action="store_true", help="skip the seed post")
     parser.add_argument("--book", default=None, metavar="BLOG",
                         help="also build this corpus blog as one book, cold and after an edit")
+    parser.add_argument("--corpus", type=int, default=None, metavar="N",
+                        help="also convert the first N posts of each corpus blog (0: all) "
+                        "with -j 1, -j 2 and EPUB only")
     args = parser.parse_args()
     if not args.no_seed:
         bench_seed(args.runs, args.baseline.resolve() if args.baseline else None,
                    not args.no_pandoc)
     if args.book:
         bench_book(args.book, args.baseline.resolve() if args.baseline else None)
+    if args.corpus is not None:
+        bench_corpus(args.corpus, args.baseline.resolve() if args.baseline else None)
 
 
 if __name__ == "__main__":

@@ -481,8 +481,10 @@ def _process_stills(data: bytes, media_type: str, requests: list[ImageRequest], 
         im.load()
         if orientation != 1:
             ImageOps.exif_transpose(im, in_place=True)
-        im = _to_srgb(_normalise_mode(im), icc, path)
-        out_type, reason = _choose_type(_drop_opaque_alpha(im), media_type,
+        # Opaque alpha goes before resizing: an RGBA resize premultiplies and unpremultiplies
+        # every pixel (a third of the resize), and the pixels come out the same.
+        im = _drop_opaque_alpha(_to_srgb(_normalise_mode(im), icc, path))
+        out_type, reason = _choose_type(im, media_type,
                                         max(r.profile.jpeg_quality for r in requests))
         encoder = _Encoder(im, out_type, reason, path)
         return [encoder.encode(size, request.profile.jpeg_quality, request.profile.palette)

@@ -13,7 +13,6 @@ Knows EPUB (EbookLib, OPF, XHTML) but nothing about PDF.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from lxml import etree, html
 
 from ..transforms.alt_text import UNDESCRIBED
 from .base import atomic_output
+from .zip_rewrite import rewrite_zip
 
 #: What the book claims when the checks pass (EPUB Accessibility 1.1, section 4).
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -300,28 +300,26 @@ def finish_package(path: Path, lang: str) -> None:
 def rewrite_epub(path: Path, editors: dict[str, Any]) -> None:
     """Rewrite members of the EPUB at ``path``: ``editors`` maps ``"opf"``, ``"nav"`` or a
     member name to a function editing its parsed XML tree in place. The mimetype stays first
-    and stored."""
+    and stored; the other members are copied as they are (:mod:`.zip_rewrite`)."""
     with zipfile.ZipFile(path) as archive:
-        members = [(info, archive.read(info.filename)) for info in archive.infolist()]
-    opf_name = next(info.filename for info, _ in members if info.filename.endswith(".opf"))
-    nav_name = _nav_name(dict((info.filename, data) for info, data in members), opf_name)
-    names = {"opf": opf_name, "nav": nav_name}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as out:
-        for info, data in members:
-            edit = editors.get(info.filename)
-            for key, name in names.items():
-                if name == info.filename and key in editors:
+        names = archive.namelist()
+        opf_name = next(name for name in names if name.endswith(".opf"))
+        nav_name = _nav_name({opf_name: archive.read(opf_name)}, opf_name)
+        keys = {"opf": opf_name, "nav": nav_name}
+        replaced: dict[str, bytes] = {}
+        for name in names:
+            edit = editors.get(name)
+            for key, member in keys.items():
+                if member == name and key in editors:
                     edit = editors[key]
             if edit is not None:
-                tree = etree.ElementTree(etree.fromstring(data))
+                tree = etree.ElementTree(etree.fromstring(archive.read(name)))
                 edit(tree)
-                data = etree.tostring(tree, xml_declaration=True, encoding="utf-8",
-                                      doctype=tree.docinfo.doctype or None)
-            compress = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
-            out.writestr(info, data, compress_type=compress)
+                replaced[name] = etree.tostring(tree, xml_declaration=True, encoding="utf-8",
+                                                doctype=tree.docinfo.doctype or None)
+    data = rewrite_zip(path, replaced)
     with atomic_output(path) as tmp:
-        tmp.write_bytes(buffer.getvalue())
+        tmp.write_bytes(data)
 
 
 def _nav_name(members: dict[str, bytes], opf_name: str) -> str | None:

@@ -214,6 +214,9 @@ def _layout(tex: str, *, display: bool) -> tuple[Any, str]:
     import ziamath  # only books with math pay for loading it
 
     from .math_fonts import math_font_key
+    from .patches import ziamath_speed
+
+    ziamath_speed.install()
 
     previous = ziamath.config.svg2
     ziamath.config.svg2 = False  # plain paths: no <symbol>/<use> for the PDF renderer
@@ -274,6 +277,10 @@ def draw_formulas(formulas: list[tuple[str, bool]],
 def import_ziamath() -> None:
     """Warm-up for a helper process that will draw formulas."""
     import ziamath  # noqa: F401  (imported for its side effect: loading it)
+
+    from .patches import ziamath_speed
+
+    ziamath_speed.install()
 
 
 def _is_display(wrapper: Any, kind: str) -> bool:

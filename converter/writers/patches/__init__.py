@@ -11,6 +11,9 @@
 - :mod:`.justify`: justified word gaps capped at 2.4 spaces;
 - :mod:`.pages`: the page internals a book laid out by chapter reads and changes.
 
+Not WeasyPrint's: :mod:`.ziamath_speed` (two per-node costs of the formula renderer), with its
+own version gate, installed where formulas are drawn.
+
 Each patch goes through :func:`.hook.replace` (guard, wrap, assign, once per process). They
 were written and tested against the WeasyPrint 70 series: another series (a user may force
 one) runs unpatched, with a warning (worse Korean line breaks, never a crash), and books are
@@ -29,7 +32,7 @@ log = logging.getLogger(__name__)
 PATCHED_WEASYPRINT_SERIES = "70."
 
 
-def _version() -> str:
+def weasyprint_version() -> str:
     """WeasyPrint's version: the imported module's, else the installed distribution's (without
     importing it, 1–2 s)."""
     module = sys.modules.get("weasyprint")
@@ -43,7 +46,7 @@ def _version() -> str:
 
 def supported() -> bool:
     """Whether the installed WeasyPrint is the series the patches were checked against."""
-    return _version().startswith(PATCHED_WEASYPRINT_SERIES)
+    return weasyprint_version().startswith(PATCHED_WEASYPRINT_SERIES)
 
 
 def install() -> bool:
