@@ -15,6 +15,8 @@
 - :class:`KramdownAbbrExtension`: ``*[HTML]: …`` abbreviations match where kramdown matches
   them: Ruby's ``\\w`` is ASCII, so ``HTML과`` is ``<abbr>HTML</abbr>과`` (Python-Markdown's
   Unicode ``\\b`` finds nothing there).
+- :class:`GfmAutolinkExtension`: bare URLs end where GFM's extended autolinks end them
+  (trailing punctuation, an unbalanced ``)``, a quote or a non-ASCII letter stay outside).
 
 This module knows nothing about Jekyll sites or output formats.
 """
@@ -29,6 +31,7 @@ from markdown.extensions import Extension
 from markdown.extensions.abbr import AbbrExtension, AbbrTreeprocessor
 from markdown.extensions.md_in_html import MarkdownInHTMLPostprocessor
 from markdown.treeprocessors import Treeprocessor
+from pymdownx.magiclink import MagiclinkPattern
 
 _NON_WORD = re.compile(r"[^\w\- \t]")
 
@@ -113,3 +116,60 @@ class KramdownEscapesExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.ESCAPED_CHARS.extend(c for c in _KRAMDOWN_ESCAPES if c not in md.ESCAPED_CHARS)
+
+
+# A bare URL as GFM's extended autolinks read it, limited to ASCII: scheme or www., an ASCII
+# domain, then URL characters (no quote, no angle bracket, no space, no non-ASCII letter).
+_BARE_URL = r"""(?xi)
+(?P<link>
+    (?:(?<=\b)|(?<=_))(?:
+        (?:ht|f)tps?://[a-z0-9][-a-z0-9]*(?:\.[-a-z0-9]+)*\.?|
+        (?P<www>www\.)[a-z0-9][-a-z0-9]*(?:\.[-a-z0-9]+)*
+    )
+    (?::[0-9]+)?
+    (?:[/?\#][-a-z0-9._~:/?\#\[\]@!$&'()*+,;=%{}|^]*)?
+)
+"""
+_TRAILING = "?!.,:*_~'"
+_ENTITY_END = re.compile(r"&[A-Za-z0-9]+;$")
+
+
+def gfm_autolink_end(url: str) -> str:
+    """``url`` without GFM's trailing punctuation: ``?!.,:*_~'``, a ``)`` without its ``(``,
+    an entity reference (``&amp;``) at the end."""
+    while url:
+        if url[-1] in _TRAILING:
+            url = url[:-1]
+        elif url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1]
+        elif url.endswith(";"):
+            entity = _ENTITY_END.search(url)
+            url = url[:entity.start()] if entity else url[:-1]
+        else:
+            break
+    return url
+
+
+class _GfmLinkPattern(MagiclinkPattern):  # type: ignore[misc]
+    def handleMatch(self, m: re.Match[str], data: str) -> Any:  # noqa: N802 - Python-Markdown's
+        link = gfm_autolink_end(m.group("link"))
+        if "://" in link and not re.search(r"://[^/?#]+\.[^/?#]*[a-z0-9]", link, re.IGNORECASE) \
+                and "://localhost" not in link.lower():
+            return None, None, None
+        match = re.match(_BARE_URL, link)
+        if match is None or match.end() != len(link):
+            return None, None, None
+        element, start, _ = super().handleMatch(match, data)
+        return element, m.start(0), m.start(0) + len(link)
+
+
+class GfmAutolinkExtension(Extension):
+    """Bare URLs end where GFM's extended autolinks end them (load after ``pymdownx.magiclink``):
+    trailing punctuation and an unbalanced ``)`` stay outside, and a quote, an angle bracket or
+    a non-ASCII letter ends the URL (``“https://a.kr/”이다`` links ``https://a.kr/``)."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        magic = md.inlinePatterns["magic-link"]
+        pattern = _GfmLinkPattern(_BARE_URL, md)
+        pattern.config = magic.config
+        md.inlinePatterns.register(pattern, "magic-link", 85)

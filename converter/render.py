@@ -11,6 +11,7 @@ import markdown
 from lxml import etree, html
 
 from .markdown_kramdown import (
+    GfmAutolinkExtension,
     KramdownAbbrExtension,
     KramdownEscapesExtension,
     KramdownIdsExtension,
@@ -37,7 +38,8 @@ def _slugify(value: str, separator: str) -> str:
 def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[*_EXTENSIONS, KramdownAbbrExtension(), KramdownIdsExtension(),
-                    RawHtmlMarkExtension(), KramdownEscapesExtension()],
+                    RawHtmlMarkExtension(), KramdownEscapesExtension(),
+                    GfmAutolinkExtension()],
         extension_configs={
             "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False,
                                    "pygments_lang_class": True, "use_pygments": True},

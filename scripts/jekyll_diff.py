@@ -53,6 +53,7 @@ from converter.api import discover_posts
 from converter.assemble import build_chapter
 from converter.book import AssetStore
 from converter.dialect.html_quirks import HTML_ELEMENTS
+from converter.dialect.span_html import BLOCK_ELEMENTS
 from converter.options import Options
 from converter.post import load_post
 from converter.site import find_site_root, load_site
@@ -81,6 +82,8 @@ NORMALISATIONS: dict[str, str] = {
                        "printed); the glyph is not compared",
     "unknown_tags": "an angle-bracketed word that is no HTML element (`<eos>`) is shown as text; "
                     "Jekyll passes it to the browser, which hides it",
+    "stray_block_closing": "a closing tag of a block element that closes nothing in span text "
+                           "(`…</span></Blockquote>`) is dropped; kramdown shows it as text",
     "include_stub": "includes from the theme gem are empty in the Jekyll build and rendered "
                     "natively or dropped by hanji; their output is not compared",
 }
@@ -101,6 +104,8 @@ _TYPO = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-
                        "…": "...", "«": "<<", "»": ">>"})
 _MATH_TEXT = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$", re.S)
 _SINGLE_DOLLAR = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$])")
+# MathJax also accepts spaces inside the dollars (``$ A = \\frac{1}{2} $``): TeX-looking only.
+_SPACED_DOLLAR = re.compile(r"(?<![\\$])\$[ \t]([^$\n]*\\[A-Za-z][^$\n]*?)[ \t]?\$(?![\d$])")
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\S", re.M)
 
@@ -333,6 +338,26 @@ def _strip_liquid_in_code(root: html.HtmlElement) -> None:
             code.text = _LIQUID.sub("", text)
 
 
+_STRAY_BLOCK_CLOSING = re.compile(r"</(%s)\s*>" % "|".join(sorted(BLOCK_ELEMENTS)),
+                                  re.IGNORECASE)
+def _drop_stray_block_closings(root: html.HtmlElement) -> None:
+    """stray_block_closing: kramdown's text ``</Blockquote>`` (a block element's closing tag
+    whose opening is not shown as text beside it) is dropped by hanji."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("pre", "code"):
+            continue
+        for attr in ("text", "tail"):
+            value = getattr(element, attr)
+            if not value or "</" not in value:
+                continue
+
+            def drop(match: re.Match[str], value: str = value) -> str:
+                name = match.group(1).lower()
+                return match.group() if ("<" + name) in value.lower() else ""
+
+            setattr(element, attr, _STRAY_BLOCK_CLOSING.sub(drop, value))
+
+
 _BARE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>")
 
 
@@ -341,6 +366,7 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
     fragment = _BARE_TAG.sub(lambda m: m.group() if m.group(2).lower() in HTML_ELEMENTS
                              else "&lt;" + m.group()[1:-1] + "&gt;", fragment)
     root = _parse(fragment)
+    _drop_stray_block_closings(root)
     for el in root.xpath("//*[@id='markdown-toc']"):  # toc
         _drop(el)
     for el in root.xpath("//a[contains(concat(' ', @class, ' '), ' reversefootnote ')]"):
@@ -363,10 +389,11 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
     _strip_liquid_in_code(root)
     formulas = 0
     for text_el in root.iter():
-        if text_el.tag in ("pre", "code"):
-            continue
+        in_code = any(a.tag in ("pre", "code") for a in text_el.iterancestors())
         for attr in ("text", "tail"):
-            if attr == "tail" and text_el.getparent() is not None and text_el.getparent().tag in ("pre", "code"):
+            if attr == "text" and (in_code or text_el.tag in ("pre", "code")):
+                continue  # code; a code element's tail is prose
+            if attr == "tail" and in_code:
                 continue
             value = getattr(text_el, attr)
             if not value:
@@ -375,6 +402,8 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
             formulas += n
             if single_dollar:
                 value, n = _SINGLE_DOLLAR.subn(" ", value)
+                formulas += n
+                value, n = _SPACED_DOLLAR.subn(" ", value)
                 formulas += n
             setattr(text_el, attr, value)
     counts = _counts(root)
@@ -392,8 +421,11 @@ def reduce_hanji(fragment: str) -> Rendered:
         _drop(el)
     for el in root.xpath("//p[contains(@class,'video-link')]"):  # video_link
         _drop(el)
-    formulas = len(root.xpath("//*[@data-tex]|//*[contains(@class,'math-source')]"))
-    for el in root.xpath("//*[@data-tex]|//*[contains(@class,'math-source')]"):  # math
+    # math: a lone \ref/\eqref is a number link (``.math-ref``) in hanji, a formula in Jekyll.
+    formula_path = ("//*[@data-tex]|//*[contains(@class,'math-source')]"
+                    "|//*[contains(concat(' ', @class, ' '), ' math-ref ')]")
+    formulas = len(root.xpath(formula_path))
+    for el in root.xpath(formula_path):  # math
         _drop(el)
     _strip_liquid_in_code(root)
     counts = _counts(root)

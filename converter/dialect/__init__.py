@@ -80,4 +80,5 @@ def _load_rules() -> None:
         kramdown_math,
         limits,
         liquid,
+        span_html,
     )
