@@ -15,6 +15,7 @@ from lxml import html
 from .assets import AssetResolver
 from .book import AssetStore, Chapter, Heading
 from .dialect import DialectContext, normalize
+from .front_matter_defaults import with_defaults
 from .kramdown_config import kramdown_options
 from .language import choose_lang
 from .options import Options
@@ -62,7 +63,10 @@ def collect_headings(root: html.HtmlElement, prefix: str) -> list[Heading]:
         seen.add(ident)
         element.set("id", ident)
         title = " ".join(element.text_content().split())
-        if title and level <= 4:
+        # kramdown's TOC leaves out headings outside ``toc_levels`` and of class ``no_toc``.
+        listed = element.attrib.pop("data-toc", None) is None and "no_toc" not in (
+            element.get("class") or "").split()
+        if title and level <= 4 and listed:
             headings.append(Heading(level=level, title=title, id=ident))
     return headings
 
@@ -111,6 +115,8 @@ def image_descriptions(post: Post, options: Options) -> dict[str, str]:
 def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, *,
                   chapter_id: str) -> Chapter:
     """Run the shared pipeline on one post."""
+    # Jekyll's front-matter defaults (``_config.yml`` ``defaults:``) under the post's own.
+    post.front_matter = with_defaults(post.front_matter, post.source, site.root, site.config)
     ctx = DialectContext(site=site.config, page=page_variables(post, site), post_path=post.source,
                          body_line=post.body_line, diagnostics=post.warnings, site_root=site.root,
                          options=options, allowed_roots=site.allowed_roots())

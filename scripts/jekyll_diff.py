@@ -42,6 +42,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 from lxml import html
@@ -52,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from converter.api import discover_posts
 from converter.assemble import build_chapter
 from converter.book import AssetStore
+from converter.dialect import permalinks
 from converter.dialect.html_quirks import HTML_ELEMENTS
 from converter.dialect.span_html import BLOCK_ELEMENTS
 from converter.options import Options
@@ -84,6 +86,8 @@ NORMALISATIONS: dict[str, str] = {
                     "Jekyll passes it to the browser, which hides it",
     "stray_block_closing": "a closing tag of a block element that closes nothing in span text "
                            "(`…</span></Blockquote>`) is dropped; kramdown shows it as text",
+    "diagram_caption": "a mermaid fence hanji cannot draw is a listing captioned \"Mermaid "
+                       "다이어그램 (원문)\" (the caption is not compared)",
     "include_stub": "includes from the theme gem are empty in the Jekyll build and rendered "
                     "natively or dropped by hanji; their output is not compared",
 }
@@ -129,6 +133,8 @@ class PostResult:
     word_diffs: list[tuple[str, str, str]] = field(default_factory=list)
     markers_in_paragraphs: int = 0
     error: str | None = None
+    #: hanji's permalink when it differs from the URL Jekyll serves the post at.
+    url_diff: tuple[str, str] | None = None
 
 
 # --- the Jekyll side ------------------------------------------------------------------------
@@ -136,11 +142,14 @@ class PostResult:
 _DUMP_PLUGIN = """\
 require 'json'
 $hanji_out = {}
+$hanji_urls = {}
 Jekyll::Hooks.register :posts, :post_convert do |doc|
   $hanji_out[doc.relative_path] = doc.content
+  $hanji_urls[doc.relative_path] = doc.url
 end
 Jekyll::Hooks.register :site, :post_write do |site|
   File.write(ENV.fetch('HANJI_DUMP'), JSON.generate($hanji_out))
+  File.write(ENV.fetch('HANJI_DUMP') + '.urls', JSON.generate($hanji_urls))
 end
 """
 
@@ -258,7 +267,22 @@ def jekyll_build(site_root: Path, posts: list[Path], work: Path) -> dict[str, st
     if proc.returncode != 0 or not dump.is_file():
         raise RuntimeError(f"jekyll build failed for {site_root}: "
                            f"{(proc.stderr or proc.stdout).strip()[:1500]}")
-    return json.loads(dump.read_text(encoding="utf-8"))
+    built: dict[str, str] = json.loads(dump.read_text(encoding="utf-8"))
+    urls_file = dump.with_name(dump.name + ".urls")
+    if urls_file.is_file():
+        JEKYLL_URLS[str(site_root)] = json.loads(urls_file.read_text(encoding="utf-8"))
+    return built
+
+
+#: Site root → post path relative to it → the URL Jekyll serves the post at.
+JEKYLL_URLS: dict[str, dict[str, str]] = {}
+
+
+def hanji_permalink(post_path: Path, site_root: Path) -> str:
+    """The URL hanji computes for a post (``{% post_url %}``, book links)."""
+    site = load_site(site_root)
+    return permalinks.permalink(front_matter=load_post(post_path).front_matter, source=post_path,
+                                site=site.config, site_root=site.root)
 
 
 # --- the hanji side -------------------------------------------------------------------------
@@ -421,6 +445,8 @@ def reduce_hanji(fragment: str) -> Rendered:
         _drop(el)
     for el in root.xpath("//p[contains(@class,'video-link')]"):  # video_link
         _drop(el)
+    for el in root.xpath("//figure[contains(@class,'diagram-source')]/figcaption"):
+        _drop(el)  # diagram_caption
     # math: a lone \ref/\eqref is a number link (``.math-ref``) in hanji, a formula in Jekyll.
     formula_path = ("//*[@data-tex]|//*[contains(@class,'math-source')]"
                     "|//*[contains(concat(' ', @class, ' '), ' math-ref ')]")
@@ -538,8 +564,14 @@ def compare_site(site_root: Path, posts: list[Path], *, loose: bool,
         ratio, diffs = compare(theirs, ours, loose=loose)
         count_diffs = {k: (theirs.counts[k], ours.counts[k]) for k in theirs.counts
                        if theirs.counts[k] != ours.counts[k]}
+        url_diff = None
+        jekyll_url = JEKYLL_URLS.get(str(site_root), {}).get(rel)
+        if jekyll_url is not None:
+            mine = hanji_permalink(post, site_root)
+            if unquote(mine) != unquote(jekyll_url):
+                url_diff = (jekyll_url, mine)
         results.append(PostResult(name, round(ratio, 5), count_diffs, diffs,
-                                  ours.markers_in_paragraphs))
+                                  ours.markers_in_paragraphs, url_diff=url_diff))
     return results
 
 
@@ -588,6 +620,8 @@ def summarise(results: list[PostResult], *, show: int) -> dict[str, Any]:
                               if r.similarity < GOAL_SIMILARITY), key=lambda x: x[1]),
         "counts_equal": counts_equal, "goal_counts_equal": all_goal_equal,
         "posts_with_markers_in_paragraphs": sum(1 for r in compared if r.markers_in_paragraphs),
+        "permalinks_equal": sum(1 for r in compared if r.url_diff is None) / n,
+        "permalink_diffs": [(r.post, *r.url_diff) for r in compared if r.url_diff],
         "kinds": dict(kinds), "posts_by_kind": {k: len(v) for k, v in posts_by_kind.items()},
         "examples": dict(examples),
     }
@@ -642,6 +676,9 @@ def main(argv: list[str] | None = None) -> int:
           + f"; all of {'/'.join(GOAL_COUNTS)}: {summary['goal_counts_equal']:.1%}")
     print(f"posts with a list marker starting a line in a paragraph: "
           f"{summary['posts_with_markers_in_paragraphs']}")
+    print(f"permalinks equal to Jekyll's: {summary['permalinks_equal']:.1%}")
+    for post, theirs, mine in summary["permalink_diffs"][:args.show]:
+        print(f"  permalink: {post}: jekyll {theirs} hanji {mine}")
     for post, error in summary["errors"]:
         print(f"error: {post}: {error}")
     print("\ndifferences by kind (occurrences, posts):")

@@ -3,7 +3,8 @@
 Decision: links between posts are written as the URL Jekyll would have served the post at,
 computed from the site's ``permalink`` setting exactly as Jekyll's ``Jekyll::URL`` does
 (built-in styles ``date``, ``pretty``, ``ordinal``, ``weekdate``, ``none`` and custom templates
-with ``:categories``, ``:year``, ``:title``, …; a front-matter ``permalink`` wins). Categories
+with ``:categories``, ``:year``, ``:title``, ``:path`` …; a front-matter ``permalink`` wins, then
+one from the site's ``defaults:`` for the post's path). Categories
 come from front matter and from folders above ``_posts`` (as in Jekyll), lower-cased. The book
 builder later maps ``site.url + permalink`` to chapter-internal links; links to posts outside
 the book then still work on the live site. This module knows nothing about Markdown or HTML.
@@ -17,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from ..front_matter_defaults import with_defaults
 
 #: Jekyll's built-in permalink styles.
 STYLES = {
@@ -79,12 +82,38 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     return None
 
 
+# Jekyll's ``Utils.slugify(mode: "pretty", cased: true)``: runs of other characters → ``-``.
+_PRETTY_RUN = re.compile(r"[^\w.~!$&'()+,;=@]+")
+
+
+def _pretty_slug(value: str) -> str:
+    """``:title`` as Jekyll makes it (``fusion power`` → ``fusion-power``, ``4%-x`` → ``4-x``)."""
+    return _PRETTY_RUN.sub("-", value).strip("-") or value
+
+
+def _collection_path(source: Path | None, site_root: Path | None, stem: str) -> str:
+    """Jekyll's ``:path`` of a post: its path below ``_posts`` without the extension
+    (``/markdown/2020-11-29-x`` for ``_posts/markdown/2020-11-29-x.md``)."""
+    if source is None or site_root is None:
+        return stem
+    try:
+        parts = source.resolve().relative_to(site_root.resolve()).with_suffix("").parts
+    except ValueError:
+        return stem
+    if "_posts" in parts:
+        parts = parts[parts.index("_posts") + 1:]
+    return "/" + "/".join(parts)
+
+
 def permalink(*, front_matter: dict[str, Any], source: Path | None, site: dict[str, Any],
               site_root: Path | None) -> str:
-    """The URL path (``/…``) Jekyll serves the post at."""
+    """The URL path (``/…``) Jekyll serves the post at (the site's front-matter ``defaults``
+    apply, so a ``permalink`` given there counts)."""
+    front_matter = with_defaults(front_matter, source, site_root, site)
     stem = source.stem if source is not None else ""
     name_match = _POST_NAME.match(stem)
-    slug = str(front_matter.get("slug") or (name_match.group("slug") if name_match else stem))
+    slug = _pretty_slug(str(front_matter.get("slug")
+                            or (name_match.group("slug") if name_match else stem)))
     date = _as_datetime(front_matter.get("date"))
     if date is None and name_match:
         date = _as_datetime(name_match.group("date"))
@@ -99,7 +128,8 @@ def permalink(*, front_matter: dict[str, Any], source: Path | None, site: dict[s
         "short_day": date.strftime("%a"), "y_day": f"{date.timetuple().tm_yday:03d}",
         "week": f"{date.isocalendar()[1]:02d}", "hour": f"{date.hour:02d}",
         "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
-        "title": slug, "slug": slug, "name": stem, "basename": stem, "path": stem,
+        "title": slug, "slug": slug, "name": stem, "basename": stem,
+        "path": _collection_path(source, site_root, stem),
         "categories": "/".join(categories), "output_ext": ".html",
         "collection": "posts",
     }

@@ -74,6 +74,7 @@ def _load_transforms() -> None:
         diagrams,
         figures,
         footnotes,
+        heading_ids,
         html_quirks,
         image_tables,
         images,
