@@ -55,7 +55,7 @@ from converter.assemble import build_chapter
 from converter.book import AssetStore
 from converter.dialect import permalinks
 from converter.dialect.html_quirks import HTML_ELEMENTS
-from converter.dialect.span_html import BLOCK_ELEMENTS
+from converter.dialect.span_html import DROPPED_CLOSINGS
 from converter.options import Options
 from converter.post import load_post
 from converter.site import find_site_root, load_site
@@ -88,6 +88,8 @@ NORMALISATIONS: dict[str, str] = {
                            "(`…</span></Blockquote>`) is dropped; kramdown shows it as text",
     "diagram_caption": "a mermaid fence hanji cannot draw is a listing captioned \"Mermaid "
                        "다이어그램 (원문)\" (the caption is not compared)",
+    "dead_fragment_links": "a link to an anchor the page does not have (`(#절)` with "
+                           "`auto_ids: false`) is its text alone in hanji",
     "include_stub": "includes from the theme gem are empty in the Jekyll build and rendered "
                     "natively or dropped by hanji; their output is not compared",
 }
@@ -362,7 +364,7 @@ def _strip_liquid_in_code(root: html.HtmlElement) -> None:
             code.text = _LIQUID.sub("", text)
 
 
-_STRAY_BLOCK_CLOSING = re.compile(r"</(%s)\s*>" % "|".join(sorted(BLOCK_ELEMENTS)),
+_STRAY_BLOCK_CLOSING = re.compile(r"</(%s)\s*>" % "|".join(sorted(DROPPED_CLOSINGS)),
                                   re.IGNORECASE)
 def _drop_stray_block_closings(root: html.HtmlElement) -> None:
     """stray_block_closing: kramdown's text ``</Blockquote>`` (a block element's closing tag
@@ -391,6 +393,11 @@ def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
                              else "&lt;" + m.group()[1:-1] + "&gt;", fragment)
     root = _parse(fragment)
     _drop_stray_block_closings(root)
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for link in list(root.iter("a")):  # dead_fragment_links
+        href = link.get("href") or ""
+        if href.startswith("#") and unquote(href[1:]) not in ids:
+            link.drop_tag()
     for el in root.xpath("//*[@id='markdown-toc']"):  # toc
         _drop(el)
     for el in root.xpath("//a[contains(concat(' ', @class, ' '), ' reversefootnote ')]"):

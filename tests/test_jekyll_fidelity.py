@@ -22,6 +22,10 @@ from converter.transforms.smart_typography import smarten
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "sites" / "jekyll_fidelity"
+#: Sites of their own settings: parse_block_html, auto_id_prefix, toc_levels and front-matter
+#: defaults (permalinks by path); auto_ids: false.
+OPTION_SITES = (ROOT / "tests" / "sites" / "jekyll_fidelity_options",
+                ROOT / "tests" / "sites" / "jekyll_fidelity_noids")
 QUOTES = ("‘", "’", "“", "”")
 
 
@@ -42,13 +46,20 @@ def test_fixture_site_matches_the_real_jekyll(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE, site)
     (site / "assets" / "images").mkdir(parents=True)
     Image.new("RGB", (40, 20), (200, 30, 30)).save(site / "assets" / "images" / "dot.png")
+    sites = [site]
+    for other in OPTION_SITES:
+        shutil.copytree(other, tmp_path / other.name)
+        sites.append(tmp_path / other.name)
     report = tmp_path / "report.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "jekyll_diff.py"), str(site),
-                           "--json", str(report)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "jekyll_diff.py"),
+                           *map(str, sites), "--json", str(report)],
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(report.read_text(encoding="utf-8"))
     posts = data["posts"]
-    assert len(posts) == len(list((FIXTURE / "_posts").glob("*.md")))
+    assert len(posts) == sum(len(list((s / "_posts").rglob("*.md"))) for s in (FIXTURE, *OPTION_SITES))
+    # Every post is served where Jekyll serves it (front-matter defaults, :path, :title).
+    assert data["summary"]["permalink_diffs"] == [] and data["summary"]["permalinks_equal"] == 1
     for post in posts:
         assert post["error"] is None, post
         assert post["similarity"] >= 0.995, (post["post"], post["word_diffs"])

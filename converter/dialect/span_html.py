@@ -6,10 +6,13 @@
 
     * a closing tag is honoured only when it closes the innermost open element; any other
       closing tag is text (``<b><i>O</b></i>`` shows ``O</b>`` in italics, bold to the end of
-      the paragraph). One deliberate deviation: a stray closing tag of a block element
+      the paragraph). One deliberate deviation: a stray closing tag of any other element
+      than a span element
       (``…</span></Blockquote>`` after a paragraph) whose opening tag is not shown as text
       in the same paragraph is dropped, not shown: it is markup
       left over from editing, never words the author meant (harness: ``stray_block_closing``);
+    * the content of ``<var>``, ``<code>``, ``<kbd>``, ``<samp>`` is raw: backticks and
+      asterisks in it are characters;
     * an opening tag of a block element (``HTML_BLOCK_ELEMENTS``: ``<table>``, ``<p>``,
       ``<div>``, ``<li>`` …) is text: an HTML table written inside a table cell is shown as
       its source.
@@ -31,6 +34,7 @@ from __future__ import annotations
 import re
 
 from . import DialectContext, rule
+from .html_quirks import HTML_ELEMENTS
 from .segments import inline_code_spans, split_code
 
 #: kramdown's ``HTML_SPAN_ELEMENTS``: a line starting with one of these is a paragraph.
@@ -49,6 +53,11 @@ VOID_ELEMENTS = frozenset("""
 area base br col command embed hr img input keygen link meta param source track wbr
 """.split())  # noqa: SIM905
 
+#: Span elements whose content kramdown does not parse (``HTML_CONTENT_MODEL_RAW``).
+RAW_CONTENT = frozenset({"code", "kbd", "samp", "var"})
+#: Closing tags dropped when they close nothing: every HTML element but the span ones.
+DROPPED_CLOSINGS = (HTML_ELEMENTS | BLOCK_ELEMENTS) - SPAN_ELEMENTS
+_MARKDOWN_CHARS = re.compile(r"(?<!\\)[`*]")
 _NAME = r"[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?"
 # kramdown's HTML_TAG_RE / HTML_TAG_CLOSE_RE (attributes well-formed or no tag at all), and
 # comments, which are skipped whole.
@@ -106,35 +115,43 @@ class _Spans:
                 continue
             if any(a <= match.start() < b for a, b in code):
                 continue
-            name = match.group("name")
-            close = match.group("close")
-            escape = False
-            if name is not None:
-                key = name.lower() if _is_html(name) else name
-                if "data-tex" in (match.group("attrs") or ""):
-                    self.stack.append(key)  # a formula placeholder of kramdown_math
-                elif key in BLOCK_ELEMENTS:
-                    escape = True
-                    self.shown[key] = self.shown.get(key, 0) + 1
-                elif not match.group("self") and key not in VOID_ELEMENTS:
-                    self.stack.append(key)
-            elif close is not None:
-                key = close.lower() if _is_html(close) else close
-                if self.stack and self.stack[-1] == key:
-                    self.stack.pop()
-                elif key in BLOCK_ELEMENTS and not self.shown.get(key):
-                    # kramdown shows it as text; the book drops it (a deliberate deviation).
-                    out.append(text[pos:match.start()])
-                    pos = match.end()
-                else:
-                    escape = True
-                    if self.shown.get(key):
-                        self.shown[key] -= 1
-            if escape:
-                out.append(text[pos:match.start()])
-                out.append("&lt;" + match.group()[1:-1] + "&gt;")
-                pos = match.end()
-        out.append(text[pos:end])
+            out.append(self._literal(text[pos:match.start()]))
+            pos = match.end()
+            out.append(self._tag(match))
+        out.append(self._literal(text[pos:end]))
+
+    def _tag(self, match: re.Match[str]) -> str:
+        """The tag as kramdown's span parser leaves it: kept, text (escaped) or dropped."""
+        name = match.group("name")
+        close = match.group("close")
+        if name is not None:
+            key = name.lower() if _is_html(name) else name
+            if "data-tex" in (match.group("attrs") or ""):
+                self.stack.append(key)  # a formula placeholder of kramdown_math
+            elif key in BLOCK_ELEMENTS:
+                self.shown[key] = self.shown.get(key, 0) + 1
+                return "&lt;" + match.group()[1:-1] + "&gt;"
+            elif not match.group("self") and key not in VOID_ELEMENTS:
+                self.stack.append(key)
+            return match.group()
+        if close is None:  # a comment
+            return match.group()
+        key = close.lower() if _is_html(close) else close
+        if self.stack and self.stack[-1] == key:
+            self.stack.pop()
+            return match.group()
+        if key in DROPPED_CLOSINGS and not self.shown.get(key):
+            return ""  # kramdown shows it as text; the book drops it (a deliberate deviation)
+        if self.shown.get(key):
+            self.shown[key] -= 1
+        return "&lt;" + match.group()[1:-1] + "&gt;"
+
+    def _literal(self, segment: str) -> str:
+        """Inside an element kramdown reads raw (``<var>``, ``<code>``, ``<kbd>``, ``<samp>``)
+        backticks and asterisks are characters, not Markdown."""
+        if not any(name in RAW_CONTENT for name in self.stack):
+            return segment
+        return _MARKDOWN_CHARS.sub(r"\\\g<0>", segment)
 
 
 def _cells(line: str, offset: int, code: list[tuple[int, int]]) -> list[int]:

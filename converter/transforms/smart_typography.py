@@ -16,7 +16,8 @@ Never touched: raw HTML blocks (kramdown does not parse them unless ``parse_bloc
 marked ``data-raw`` by :mod:`converter.markdown_kramdown`), code (``code``, ``pre``,
 ``kbd``, ``samp``), formulas (anything with
 ``data-tex`` or ``math`` classes, MathML, SVG), scripts and styles, bare URLs shown as link
-text, and attribute values. Ruby's ``\\w``, ``\\s``, ``\\d`` and ``\\b`` are ASCII, hence
+text (which kramdown reads as plain text: the quotes beside them see their characters), and
+attribute values. Ruby's ``\\w``, ``\\s``, ``\\d`` and ``\\b`` are ASCII, hence
 ``re.ASCII`` below.
 """
 
@@ -58,7 +59,7 @@ _TYPO_NAMES = {"---": "mdash", "--": "ndash", "...": "hellip", "<< ": "laquo_spa
 #: Stands for an element whose text is not ours to change (code, a formula …).
 _OPAQUE_MARK = "\ufffc"
 
-Slot = tuple[html.HtmlElement, str]  # (element, "text" | "tail")
+Slot = tuple[html.HtmlElement, str]  # (element, "text" | "tail" | "url": a bare URL link)
 
 
 def _is_opaque(element: html.HtmlElement) -> bool:
@@ -70,12 +71,15 @@ def _is_opaque(element: html.HtmlElement) -> bool:
     classes = (element.get("class") or "").split()
     if any(c in _OPAQUE_CLASSES for c in classes):
         return True
-    if element.tag == "a":
-        href = (element.get("href") or "").strip()
-        text = element.text_content().strip()
-        if href and text and (text == href or re.match(r"[a-z][a-z0-9+.-]*://", text)):
-            return True
-    return False
+    return _is_bare_url(element)
+
+
+def _is_bare_url(element: html.HtmlElement) -> bool:
+    if element.tag != "a":
+        return False
+    href = (element.get("href") or "").strip()
+    text = element.text_content().strip()
+    return bool(href and text and (text == href or re.match(r"[a-z][a-z0-9+.-]*://", text)))
 
 
 def _runs(block: html.HtmlElement) -> list[list[Slot | None]]:
@@ -91,6 +95,8 @@ def _runs(block: html.HtmlElement) -> list[list[Slot | None]]:
         for child in element:
             if isinstance(child.tag, str) and child.tag in _BLOCKS:
                 runs.append([])
+            elif _is_bare_url(child) and child.get(RAW_MARK) is None:
+                runs[-1].append((child, "url"))
             elif child.tag == "br" or _is_opaque(child):
                 runs[-1].append(None)
             else:
@@ -164,13 +170,25 @@ def smarten_block(block: html.HtmlElement, quotes: tuple[str, str, str, str],
         spans: list[tuple[Slot, int, int]] = []
         barriers: set[int] = set()
         offset = 0
+        after_url = False
         for slot in run:
             if slot is None:
                 pieces.append(_OPAQUE_MARK)
                 offset += 1
+                after_url = False
+                continue
+            if slot[1] == "url":
+                # A bare URL is plain text to kramdown: the quotes around it see its
+                # characters (``"https://a.kr/"이`` closes), but it is never changed.
+                value = slot[0].text_content()
+                pieces.append(value)
+                offset += len(value)
+                after_url = True
                 continue
             value = getattr(slot[0], slot[1]) or ""
-            barriers.add(offset)
+            if not after_url:
+                barriers.add(offset)
+            after_url = False
             pieces.append(value)
             spans.append((slot, offset, offset + len(value)))
             offset += len(value)
