@@ -370,9 +370,12 @@ def _drop_stray_block_closings(root: html.HtmlElement) -> None:
     """stray_block_closing: kramdown's text ``</Blockquote>`` (a block element's closing tag
     whose opening is not shown as text beside it) is dropped by hanji."""
     for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in ("pre", "code"):
+        if not isinstance(element.tag, str):
             continue
+        in_code = any(a.tag in ("pre", "code") for a in element.iterancestors())
         for attr in ("text", "tail"):
+            if in_code or (attr == "text" and element.tag in ("pre", "code")):
+                continue  # code (a code element's tail is prose)
             value = getattr(element, attr)
             if not value or "</" not in value:
                 continue
