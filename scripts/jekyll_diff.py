@@ -110,8 +110,10 @@ _TYPO = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-
                        "…": "...", "«": "<<", "»": ">>"})
 _MATH_TEXT = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$", re.S)
 _SINGLE_DOLLAR = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$])")
-# MathJax also accepts spaces inside the dollars (``$ A = \\frac{1}{2} $``): TeX-looking only.
-_SPACED_DOLLAR = re.compile(r"(?<![\\$])\$[ \t]([^$\n]*\\[A-Za-z][^$\n]*?)[ \t]?\$(?![\d$])")
+# MathJax also accepts spaces inside the dollars (``$ A = \\frac{1}{2} $``)
+# (and line breaks: ``$\n\\begin{bmatrix}…\n$`` in a raw ``<center>``), TeX-looking only.
+_SPACED_DOLLAR = re.compile(r"(?<![\\$])\$(?![\d$])((?:[^$\n]|\n(?![ \t]*\n))*?\\[A-Za-z]"
+                            r"(?:[^$\n]|\n(?![ \t]*\n))*?)\$(?![\d$])")
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\S", re.M)
 
@@ -388,12 +390,28 @@ def _drop_stray_block_closings(root: html.HtmlElement) -> None:
 
 
 _BARE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>")
+_HANGUL_TAG = re.compile(r"<(?P<name>[\uac00-\ud7a3\u3131-\u318e][^\s<>/]*)(?P<attrs>[^<>\n]*)>")
+
+
+def _hangul_tags_as_text(fragment: str) -> str:
+    """unknown_tags: kramdown reads ``<내부 통신 인터페이스>`` as an element ``내부`` with two
+    attributes and raw content up to a ``</내부>`` it adds; hanji shows the words as written."""
+    while (match := _HANGUL_TAG.search(fragment)) is not None:
+        name = match.group("name")
+        attrs = re.sub(r'=""', "", match.group("attrs"))
+        closing = fragment.find(f"</{name}>", match.end())
+        end = closing if closing >= 0 else match.end()
+        inner = fragment[match.end():end].replace("`", "")  # raw content: backticks shown
+        rest = fragment[end + len(f"</{name}>"):] if closing >= 0 else fragment[end:]
+        fragment = (fragment[:match.start()] + "&lt;" + name + attrs + "&gt;" + inner + rest)
+    return fragment
 
 
 def reduce_jekyll(fragment: str, *, single_dollar: bool) -> Rendered:
     # unknown_tags: a bare <word> that is no HTML element is text in hanji; the browser hides it.
     fragment = _BARE_TAG.sub(lambda m: m.group() if m.group(2).lower() in HTML_ELEMENTS
                              else "&lt;" + m.group()[1:-1] + "&gt;", fragment)
+    fragment = _hangul_tags_as_text(fragment)
     root = _parse(fragment)
     _drop_stray_block_closings(root)
     ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
