@@ -63,9 +63,11 @@ def defaults_for(source: Path | None, site_root: Path | None, config: dict[str, 
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict):
             continue
-        scope = entry.get("scope") if isinstance(entry.get("scope"), dict) else {}
+        raw_scope = entry.get("scope")
+        scope: dict[str, Any] = raw_scope if isinstance(raw_scope, dict) else {}
         if _applies(scope, relative, kind):
-            path = scope.get("path") if isinstance(scope.get("path"), str) else ""
+            raw_path = scope.get("path")
+            path = raw_path if isinstance(raw_path, str) else ""
             matching.append((len(path.strip().strip("/")), 1 if scope.get("type") else 0, index,
                              entry["values"]))
     result: dict[str, Any] = {}

@@ -138,9 +138,7 @@ def gfm_autolink_end(url: str) -> str:
     """``url`` without GFM's trailing punctuation: ``?!.,:*_~'``, a ``)`` without its ``(``,
     an entity reference (``&amp;``) at the end."""
     while url:
-        if url[-1] in _TRAILING:
-            url = url[:-1]
-        elif url.endswith(")") and url.count("(") < url.count(")"):
+        if url[-1] in _TRAILING or url.endswith(")") and url.count("(") < url.count(")"):
             url = url[:-1]
         elif url.endswith(";"):
             entity = _ENTITY_END.search(url)
@@ -151,7 +149,7 @@ def gfm_autolink_end(url: str) -> str:
 
 
 class _GfmLinkPattern(MagiclinkPattern):  # type: ignore[misc]
-    def handleMatch(self, m: re.Match[str], data: str) -> Any:  # noqa: N802 - Python-Markdown's
+    def handleMatch(self, m: re.Match[str], data: str) -> Any:
         link = gfm_autolink_end(m.group("link"))
         if "://" in link and not re.search(r"://[^/?#]+\.[^/?#]*[a-z0-9]", link, re.IGNORECASE) \
                 and "://localhost" not in link.lower():

@@ -366,7 +366,7 @@ def _strip_liquid_in_code(root: html.HtmlElement) -> None:
             code.text = _LIQUID.sub("", text)
 
 
-_STRAY_BLOCK_CLOSING = re.compile(r"</(%s)\s*>" % "|".join(sorted(DROPPED_CLOSINGS)),
+_STRAY_BLOCK_CLOSING = re.compile(r"</(" + "|".join(sorted(DROPPED_CLOSINGS)) + r")\s*>",
                                   re.IGNORECASE)
 def _drop_stray_block_closings(root: html.HtmlElement) -> None:
     """stray_block_closing: kramdown's text ``</Blockquote>`` (a block element's closing tag

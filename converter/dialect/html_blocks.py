@@ -62,7 +62,8 @@ _SPAN_ELEMENTS = frozenset("""
 a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark option q
 rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var
 """.split())  # noqa: SIM905
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"])
 # An opening tag at the start of a line (kramdown's block HTML start), or a closing tag.
 _LINE_TAG = re.compile(r"^(?P<indent>[ \t]*)<(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*?)?)"
                        r"(?P<self>/?)>")
@@ -92,8 +93,8 @@ def _span_paragraph(match: re.Match[str]) -> str:
         ticks = len(span) - len(span.lstrip("`"))
         inner = span[ticks:-ticks]
         if "<" in inner:
-            pieces.append(body[pos:start] + "<code>" + html.escape(inner.strip(), quote=False).replace("\\", "&#92;")
-                          + "</code>")
+            escaped = html.escape(inner.strip(), quote=False).replace("\\", "&#92;")
+            pieces.append(body[pos:start] + "<code>" + escaped + "</code>")
             pos = end
     body = "".join(pieces) + body[pos:]
     return "\n" + body + "\n" if body else ""
