@@ -6,6 +6,7 @@ after it."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -108,3 +109,75 @@ def test_book_preview_in_parts(site: SiteBuilder, tmp_path: Path) -> None:
     renderer.close()
     # Parts no document shows any more are deleted.
     assert sorted((tmp_path / "out" / "parts").glob("*.pdf")) == sorted(third.parts)
+
+
+def test_book_pdf_view_updates_one_chapter_in_a_real_browser(site: SiteBuilder,
+                                                              tmp_path: Path) -> None:
+    """The real server and Chromium: an edit of chapter 2 shows in the PDF view's pages of
+    chapter 2, with the same page count and numbers, and Download PDF is the merged book."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.parse
+    import urllib.request
+
+    from conftest import REPO
+    from playwright.sync_api import sync_playwright
+    from test_serve import BROWSER_ARGS, CHROMIUM, _free_port, _get
+
+    posts = _book(site)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "converter", "serve", str(site.root), "--port", str(port),
+         "--cache-dir", str(tmp_path / "cache")], cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    path = "/" + urllib.parse.quote(KEY)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(base + "/_status", timeout=5).read()
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read().decode()  # type: ignore
+                time.sleep(0.1)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 900, "height": 1100})
+                page.goto(f"{base}{path}/pdf?chapter=ch002")
+                page.wait_for_selector(".hs-page[data-loaded] .hs-text", timeout=60_000)
+                info = json.loads(_get(f"{base}{path}/pdf/pages.json")[1])
+                first = info["chapters"]["ch002-title"]
+                page.wait_for_function(
+                    f"() => document.getElementById('page-{first}').dataset.loaded === "
+                    "document.body.dataset.version", timeout=20_000)
+                posts[1].write_text(posts[1].read_text(encoding="utf-8").replace(
+                    "장2 0번째", "브라우저고침 0번째"), encoding="utf-8")
+                page.wait_for_function(
+                    f"() => {{ const f = document.getElementById('page-{first}'); "
+                    "return f.dataset.loaded === document.body.dataset.version && "
+                    "f.querySelector('.hs-text').textContent.replace(/\\u2060/g, '')"
+                    ".includes('브라우저고침'); }", timeout=30_000)
+                after = json.loads(_get(f"{base}{path}/pdf/pages.json")[1])
+                assert len(after["pages"]) == len(info["pages"])
+                assert after["chapters"] == info["chapters"]
+                assert page.locator(f"#page-{first} figcaption").inner_text() == str(first)
+            finally:
+                browser.close()
+        status, data = _get(f"{base}{path}/pdf/file")
+        assert status == 200 and data.startswith(b"%PDF")
+        (tmp_path / "book.pdf").write_bytes(data)
+        merged = pdfium.PdfDocument(str(tmp_path / "book.pdf"))
+        assert len(merged) == len(info["pages"])
+        assert "브라우저고침" in merged[first - 1].get_textpage().get_text_range().replace(
+            "\u2060", "")
+        merged.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+    assert "Traceback" not in process.stderr.read().decode()  # type: ignore[union-attr]

@@ -143,12 +143,14 @@ def lay_out_book(document_tree: Any, stylesheet: str, frame_css: str, base_url: 
     cache.prune()
     if deferred.take(deferred.BookLayout(parts, chapters, target, cache.fonts, tagged)):
         merged = PdfResult(pages=sum(len(f.owners) - skip for f, skip in parts), size=0)
+        log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merge deferred",
+                 len(chapters), chapter_time, frame_time)
     else:
         merged = run_spread(processes[:1], [
             (merge_book, (parts, chapters, target, cache.fonts, tagged), error_path)])[0]
-    log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merged in %.1f s",
-             len(chapters), chapter_time, frame_time,
-             time.perf_counter() - started - chapter_time - frame_time)
+        log.info("PDF: %d chapters laid out in %.1f s, the frame in %.1f s, merged in %.1f s",
+                 len(chapters), chapter_time, frame_time,
+                 time.perf_counter() - started - chapter_time - frame_time)
     warnings = list(dict.fromkeys(m for layout in [*chapters, *frames] for m in layout.warnings))
     merged.warnings = warnings + [m for m in merged.warnings if m not in warnings]
     merged.page_starts = book_page_starts(frames[0].starts,

@@ -4,7 +4,7 @@ Merging a whole book (:func:`.merge.merge_book`) takes seconds: every chapter's 
 and copied, fonts are subset for the whole book, the structure trees are merged. A preview
 that shows pages needs none of that for the chapters an edit did not touch. Inside
 :func:`deferred_merge`, :func:`.book.lay_out_book` lays the book out as usual (cached, only
-what changed) but hands over a :class:`BookLayout` instead of merging; :meth:`BookLayout.parts`
+what changed) but hands over a :class:`BookLayout` instead of merging; :meth:`BookLayout.parts_in`
 then merges each part alone (:func:`.merge.merge_part`: the front matter, then each chapter
 laid over its frame pages) into a file named by what it is made of, so that after an edit
 only the changed chapter's part is merged again. While page counts stay, the other chapters'
