@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import long_text
 from .hook import replace
 
 
@@ -29,6 +30,8 @@ def patch_weasyprint() -> None:
             result = original(text, style, context, max_width, justification_spacing,
                               is_line_start, minimum)
             if (result[2] is None or max_width is None or minimum or not text.endswith(" ")
+                    or len(text) > long_text.WINDOW  # never one line, and the probe would
+                    # lay all of it out at each line
                     or style["white_space"] not in ("normal", "nowrap", "pre-line")):
                 return result
             stripped = text.rstrip(" ")
