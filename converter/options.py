@@ -172,7 +172,7 @@ class Options:
     max_table_cells: int = field(default=2500, metadata=_doc(
         "Most table cells per post, all tables together (Markdown and raw HTML <table>); "
         "later rows are dropped, marked ⋯, with a warning."))
-    max_footnotes: int = field(default=1000, metadata=_doc(
+    max_footnotes: int = field(default=500, metadata=_doc(
         "Most footnotes per post; later ones are dropped with a warning."))
     max_page_footnotes: int = field(default=100, metadata=_doc(
         "Most footnotes per post the PDF prints at the foot of their page; the PDF prints "
