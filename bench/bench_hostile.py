@@ -6,8 +6,11 @@ and lists, huge Markdown and HTML tables, thousands of footnotes, a post near an
 size limit) through the real command, ``hanji convert`` with its default settings (PDF and
 EPUB), each run cold in a fresh cache; prints per class the wall seconds, the CPU seconds of
 the conversion and all its helpers (on a loaded machine wall time grows, CPU time does not),
-the exit code and the warning or error line. The must-show: each ends within ``--limit`` seconds with exit 0
-and a warning, or exit 1 and a one-line error, no traceback, no partial file.
+the exit code and the warning or error line. The must-show: each ends within ``--limit``
+seconds with exit 0 and a warning (a class at a limit, not past it, converts whole: no
+warning), or exit 1 and a one-line error, no traceback, no partial file. Words and Korean
+without spaces, tables, footnotes and long posts cost PDF layout time; the limits in
+``converter/dialect/limits.py`` say what each costs.
 
 Then two runs on seeded mutations of real-looking posts of our own (``tests/_mutations.py``):
 
@@ -30,6 +33,7 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import resource
 import subprocess
 import sys
@@ -111,6 +115,11 @@ CLASSES: dict[str, str] = {
 }
 
 
+#: Classes at a limit, not past it: the heaviest post converted whole (exit 0, no warning).
+AT_LIMIT = {"list-12", "table-2500", "html-table-2500", "footnotes-100", "word-150k",
+            "hangul-50k", "post-160k"}
+
+
 def _warning_line(output: str) -> str:
     """The first line of ``output`` that is a warning or a failure (else the last line)."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
@@ -132,6 +141,7 @@ def class_run(names: list[str], limit: float, folder: Path) -> int:
     posts = make_site(folder)
     (posts / "2020-04-24-serial-uart.md").unlink()
     missed = 0
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPUs")
     print(f"{'class':18} {'seconds':>7} {'cpu s':>6} exit  warning or error")
     for name in names:
         post = posts / f"2020-01-01-{name}.md"
@@ -154,10 +164,11 @@ def class_run(names: list[str], limit: float, folder: Path) -> int:
         expected = ([f"{post.stem}.epub", f"{post.stem}.pdf"] if code == 0 else [])
         line = _warning_line(output)
         ok = (seconds <= limit and code in (0, 1) and "Traceback" not in output
-              and made == expected and (code == 1 or "warning" in output))
+              and made == expected and (code == 1 or "warning" in output or name in AT_LIMIT))
         missed += not ok
         print(f"{name:18} {seconds:7.1f} {cpu:6.1f} {code:4}  {line[:160]}"
               + ("" if ok else f"   <-- MISSED (outputs {made})"), flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min)")
     return missed
 
 

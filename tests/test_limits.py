@@ -343,3 +343,19 @@ def test_a_post_past_the_memory_limit_fails_alone(site: SiteBuilder, tmp_path: P
     assert outcomes["2020-01-02-big.md"].error == (
         f"{big}: out of memory (option max_memory_mb = 1024)")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020-01-01-small.epub"]
+
+
+def test_limits_are_flags_too(site: SiteBuilder, tmp_path: Path) -> None:
+    """``--limit NAME=VALUE`` sets any max_*/liquid_* option for ``hanji convert`` (the
+    schema book.yml's ``options:`` uses): a lower cell limit cuts the table, with a warning."""
+    post = site.post("2020-01-01-table.md", "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 20)
+    run = subprocess.run([sys.executable, "-m", "converter", "-v", "convert", str(post), "-o",
+                          str(tmp_path / "out"), "--format", "epub", "--cache-dir",
+                          str(tmp_path / "cache"), "-j", "1", "--limit", "max_table_cells=10"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "more than 10 table cells in the post (option max_table_cells)" in run.stdout
+    bad = subprocess.run([sys.executable, "-m", "converter", "convert", str(post), "-o",
+                          str(tmp_path / "out"), "--limit", "theme=x"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "--limit" in bad.stderr and "Traceback" not in bad.stderr
