@@ -3,7 +3,7 @@
 
 For every post under each blog folder of the corpus (default ``../shared/corpus``), the
 measures of :mod:`converter.dialect.limits` are taken on the post's Markdown as the dialect
-rules see it (after Liquid): file size, cells of its largest table and of all its tables
+rules see it (after Liquid): file size and size once Liquid has run, cells of its largest table and of all its tables
 (pipe tables and raw HTML ``<table>`` cells alike), footnotes, and the deepest list and
 block-quote nesting. Prints the maximum of each measure with the post that holds it, next to
 the option's default, and says whether any post reaches a limit (none should: the limits are
@@ -38,7 +38,7 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 SUFFIXES = {".md", ".markdown"}
 #: Measure → the option bounding it.
 OPTIONS: dict[str, str | None] = {
-    "bytes": "max_post_bytes", "table_cells": None, "post_table_cells": "max_table_cells",
+    "bytes": "max_post_bytes", "liquid_bytes": "max_post_bytes", "table_cells": None, "post_table_cells": "max_table_cells",
     "footnotes": "max_page_footnotes", "nesting": "max_nesting"}
 
 
@@ -56,7 +56,8 @@ def measure_post(path: Path, options: Options) -> dict[str, int]:
                          body_line=post.body_line, site_root=site.root, options=options,
                          allowed_roots=site.allowed_roots())
     text = render_liquid(post.body, ctx)
-    return {"bytes": path.stat().st_size, **measure(text)}
+    return {"bytes": path.stat().st_size, "liquid_bytes": len(text.encode("utf-8")),
+            **measure(text)}
 
 
 def main(argv: list[str] | None = None) -> int:

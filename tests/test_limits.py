@@ -359,3 +359,16 @@ def test_limits_are_flags_too(site: SiteBuilder, tmp_path: Path) -> None:
                           str(tmp_path / "out"), "--limit", "theme=x"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--limit" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_tables_and_lists_inside_block_quotes_are_limited_too() -> None:
+    ctx = _ctx(max_table_cells=20, max_nesting=4)
+    table = "> | a | b |\n> |---|---|\n" + "> | 1 | 2 |\n" * 30
+    lists = "".join("> " + "    " * level + f"- 항목{level}\n" for level in range(20))
+    root = render_body(normalize("앞\n\n" + table + "\n" + lists, ctx))
+    rows = root.findall(".//blockquote//table/tbody/tr")
+    assert len(rows) == 9 + 1 and rows[-1][0].text == "⋯"  # 2 header cells + 9 rows of 2
+    depth = max(len(item.xpath("ancestor::ul")) for item in root.iter("li"))
+    assert depth == 4 and all(f"항목{n}" in root.text_content() for n in range(20))
+    assert sorted(w.message.split(" (option ")[1].split(")")[0]
+                  for w in ctx.diagnostics.warnings) == ["max_nesting", "max_table_cells"]

@@ -53,8 +53,13 @@ from .segments import split_code
 _QUOTES = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<marks>(?:>[ \t]?)+)", re.M)
 # A list item line after kramdown_lists: indentation (multiples of four), marker, space.
 _ITEM_LINE = re.compile(r"^(?P<indent>[ ]*)(?:[*+-]|\d{1,9}[.)])(?:[ ]|$)", re.M)
-# A line's leading indentation (tabs count four columns, as in Markdown).
-_INDENT = re.compile(r"^[ \t]+", re.M)
+# A list marker (where the indentation ends).
+_ITEM_START = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?:[ ]|$)", re.M)
+# A line's block-quote markers, then its indentation (tabs count four columns, as in
+# Markdown), then text: a list inside a quote is as deep as its indentation says.
+_INDENT = re.compile(r"^(?P<quotes>(?:[ ]{0,3}>[ ]?)*)(?P<indent>[ \t]+)(?=\S)", re.M)
+# Block-quote markers before a table line.
+_QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 
 #: Columns of indentation per list level (Python-Markdown's tab length).
 _COLUMNS_PER_LEVEL = 4
@@ -123,20 +128,20 @@ def markdown_list_depth(text: str, ctx: DialectContext) -> str:
     limit = ctx.options.max_nesting
     deepest_item = (limit - 1) * _COLUMNS_PER_LEVEL  # where a level-``limit`` marker sits
     deepest_text = limit * _COLUMNS_PER_LEVEL  # where its text sits
-    if not re.search(rf"^[ \t]{{{deepest_text + 1},}}", text, re.M):  # cheap test first
+    if not re.search(rf"[ \t]{{{deepest_text + 1},}}", text):  # cheap test first
         return text
     first: list[int] = []
 
     def cut(part: str, offset: int) -> str:
         def indent(match: re.Match[str]) -> str:
-            spaces = match.group().expandtabs(_COLUMNS_PER_LEVEL)
-            is_item = _ITEM_LINE.match(part, match.start()) is not None
+            spaces = match.group("indent").expandtabs(_COLUMNS_PER_LEVEL)
+            is_item = _ITEM_START.match(part, match.end()) is not None
             allowed = deepest_item if is_item else deepest_text
             if len(spaces) <= allowed:
                 return match.group()
             if is_item and not first:
                 first.append(_line_of(text, offset + match.start()))
-            return " " * allowed
+            return match.group("quotes") + " " * allowed
 
         return _INDENT.sub(indent, part)
 
@@ -160,12 +165,17 @@ _ELLIPSIS = "⋯"
 
 
 def _cells(line: str) -> int:
-    return max(1, line.strip().strip("|").count("|") + 1)
+    return max(1, _QUOTE_PREFIX.sub("", line).strip().strip("|").count("|") + 1)
 
 
 def _is_pipe_table(lines: list[str], index: int) -> bool:
+    """Whether a pipe table starts at ``lines[index]`` (in a block quote too)."""
     return ("|" in lines[index] and index + 1 < len(lines) and "|" in lines[index + 1]
-            and _DELIMITER_ROW.match(lines[index + 1]) is not None)
+            and _DELIMITER_ROW.match(_QUOTE_PREFIX.sub("", lines[index + 1])) is not None)
+
+
+def _is_row(line: str) -> bool:
+    return "|" in line and bool(_QUOTE_PREFIX.sub("", line).strip())
 
 
 def _html_tables(part: str) -> Iterator[tuple[int, int]]:
@@ -216,7 +226,7 @@ def _cut_pipe_tables(part: str, offset: int, text: str, budget: _CellBudget) -> 
         start = position
         dropped = 0
         row = 0
-        while index < len(lines) and "|" in lines[index] and lines[index].strip():
+        while index < len(lines) and _is_row(lines[index]):
             line = lines[index]
             if row != 1:  # the delimiter row has no cells
                 cells = _cells(line)
@@ -230,7 +240,8 @@ def _cut_pipe_tables(part: str, offset: int, text: str, budget: _CellBudget) -> 
             index += 1
             row += 1
         if dropped:
-            keep.append("| " + _ELLIPSIS + " |")
+            prefix = _QUOTE_PREFIX.match(lines[index - 1])
+            keep.append((prefix.group() if prefix else "") + "| " + _ELLIPSIS + " |")
             budget.cut(_line_of(text, offset + start), dropped)
     return "\n".join(keep)
 
@@ -344,7 +355,7 @@ def measure(text: str) -> dict[str, int]:
             if _is_pipe_table(lines, index):
                 cells = _cells(lines[index])
                 index += 2
-                while index < len(lines) and "|" in lines[index] and lines[index].strip():
+                while index < len(lines) and _is_row(lines[index]):
                     cells += _cells(lines[index])
                     index += 1
                 largest, total = max(largest, cells), total + cells
