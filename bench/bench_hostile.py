@@ -98,6 +98,10 @@ CLASSES: dict[str, str] = {
     "list-12": "시작\n\n" + "".join(_list(12) for _ in range(20)),
     "list-120": "시작\n\n" + _list(120),
     "list-400-2sp": "시작\n\n" + "".join("  " * i + "- 항목\n" for i in range(400)),
+    "html-lists-95": "시작\n\n<div>\n" + "<ul><li>항목 " * 95 + "깊은 곳의 긴 문장입니다. " * 200
+                     + "</li></ul>" * 95 + "\n</div>\n",
+    "html-quotes-95": "시작\n\n" + "<blockquote>" * 95 + "깊은 곳의 긴 문장입니다. " * 200
+                      + "</blockquote>" * 95 + "\n",
     "table-2500": "시작\n\n" + _table(124, 20),
     "html-table-2500": "시작\n\n" + _html_table(125, 20),
     "table-20000": "시작\n\n" + "| a | b | c | d | e | f | g | h | i | j |\n" + "|-" * 10 + "|\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import SiteBuilder, pdf_text
+from conftest import SiteBuilder, epubcheck_problems, pdf_text
 
 from lxml import html
 
@@ -372,3 +372,26 @@ def test_tables_and_lists_inside_block_quotes_are_limited_too() -> None:
     assert depth == 4 and all(f"항목{n}" in root.text_content() for n in range(20))
     assert sorted(w.message.split(" (option ")[1].split(")")[0]
                   for w in ctx.diagnostics.warnings) == ["max_nesting", "max_table_cells"]
+
+
+@pytest.mark.parametrize("tags", [("<ul><li>항목 ", "</li></ul>"), ("<blockquote>", "</blockquote>")])
+def test_raw_html_lists_and_quotes_past_max_nesting_become_plain_blocks(
+        site: SiteBuilder, tmp_path: Path, tags: tuple[str, str]) -> None:
+    """Raw HTML nesting that Markdown never saw: levels past ``max_nesting`` become divs
+    (text kept), one warning with the post's line; the EPUB stays valid."""
+    opening, closing = tags
+    post = site.post("2020-01-01-deep.md", "시작\n\n<div>\n" + opening * 40 + "깊은 곳의 문장."
+                     + closing * 40 + "\n</div>\n\n끝 문단\n")
+    options = converter.Options(formats=("epub",), jobs=1, cache_dir=tmp_path / "cache",
+                                max_nesting=6)
+    result = converter.convert(post, output_dir=tmp_path / "out", options=options)
+    [warning] = [w for w in result.warnings if "max_nesting" in w.message]
+    assert warning.line == 8 and "flattened" in warning.message  # the nested line
+    with zipfile.ZipFile(result.paths[0]) as book:
+        [chapter] = [book.read(n) for n in book.namelist()
+                     if n.endswith(".xhtml") and "깊은 곳의".encode() in book.read(n)]
+        tree = html.fromstring(chapter)
+    indenting = tree.xpath("//ul|//ol|//blockquote")
+    assert max(len(e.xpath("ancestor::ul|ancestor::ol|ancestor::blockquote")) for e in indenting) == 5
+    assert "깊은 곳의 문장." in tree.text_content() and "끝 문단" in tree.text_content()
+    assert epubcheck_problems(result.paths[0]) == []
