@@ -21,7 +21,7 @@ from .hook import replace
 
 #: Characters of a text box handed to the line breaker at once (a line is two hundred at
 #: most, even at 6 pt across A4 landscape).
-WINDOW = 1000
+WINDOW = 500
 
 
 def patch_weasyprint() -> None:
