@@ -199,15 +199,14 @@ def test_footnotes_past_the_page_limit_are_named_and_printed_as_endnotes(
     assert text.count("주석1번") == 1 and text.count("주석6번") == 1
 
 
-def test_long_text_window_lays_out_as_before(tmp_path: Path) -> None:
+def test_long_text_window_lays_out_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
     """A word of 1,200 letters, a Korean paragraph without spaces (word joiners between its
     syllables) and a table cell's long word (min-content width) break into the same lines
-    with the window as without it."""
+    with the window as without it (a window larger than any text)."""
     from weasyprint import HTML
-    from weasyprint.layout import inline, preferred
-    from weasyprint.text import line_break
 
     from converter.writers import linebreak, patches
+    from converter.writers.patches import long_text
 
     patches.install()
     root = render_body("x" * 1200 + "\n\n" + "가나다라마바사" * 160 + " 끝.\n\n| "
@@ -221,14 +220,8 @@ def test_long_text_window_lays_out_as_before(tmp_path: Path) -> None:
         return [[box.text for box in _text_boxes(page._page_box)] for page in document.pages]
 
     windowed = lines()
-    patched = [(module, module.split_first_line) for module in (line_break, inline, preferred)]
-    try:
-        for module, function in patched:
-            module.split_first_line = function.original
-        assert lines() == windowed
-    finally:
-        for module, function in patched:
-            module.split_first_line = function
+    monkeypatch.setattr(long_text, "WINDOW", 10**9)
+    assert lines() == windowed
     assert len(windowed) > 1 and sum(map(len, windowed)) > 100  # pages, lines
 
 

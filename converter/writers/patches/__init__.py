@@ -72,7 +72,7 @@ def install() -> bool:
         svg_numbers,
     )
 
-    for module in (long_text, linebreak, font_subset, pdf_images, svg_numbers, margin_boxes,
+    for module in (linebreak, long_text, font_subset, pdf_images, svg_numbers, margin_boxes,
                    justify):
         module.patch_weasyprint()
     return True

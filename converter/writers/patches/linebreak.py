@@ -25,6 +25,8 @@ def patch_weasyprint() -> None:
     from weasyprint.text import line_break
 
     def make(original: Any) -> Any:
+        original = long_text.windowed(original)  # long text boxes: see long_text
+
         def split_first_line(text, style, context, max_width, justification_spacing,  # type: ignore[no-untyped-def]
                              is_line_start=True, minimum=False):
             result = original(text, style, context, max_width, justification_spacing,

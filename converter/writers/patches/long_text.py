@@ -9,8 +9,9 @@ syllables the word joiners hold together, a long base64 string) is broken only b
 75 s. The wrapper hands WeasyPrint the first :data:`WINDOW` characters when the box is longer:
 a line ends long before that, so the first line (and its break) is the same; if the window
 fits on one line (a very wide box), the whole text is laid out as before. Used for line layout
-and for min-content widths alike. Checked against WeasyPrint 70; tested by
-``tests/test_limits.py::test_a_long_unbreakable_word_is_laid_out_in_seconds``.
+(through :mod:`.linebreak`, which wraps that reference) and for min-content widths alike.
+Checked against WeasyPrint 70; tested by
+``tests/test_limits.py::test_long_text_window_lays_out_as_before``.
 """
 
 from __future__ import annotations
@@ -24,24 +25,28 @@ from .hook import replace
 WINDOW = 500
 
 
+def windowed(original: Any) -> Any:
+    """``original`` (WeasyPrint's ``split_first_line`` or a wrapper of it) handed at most
+    :data:`WINDOW` characters when a window's first line ends inside it."""
+    def split_first_line(text, style, context, max_width, justification_spacing,  # type: ignore[no-untyped-def]
+                         is_line_start=True, minimum=False):
+        if len(text) > WINDOW and max_width is not None and (
+                style["white_space"] in ("normal", "pre-wrap", "pre-line")):
+            result = original(text[:WINDOW], style, context, max_width,
+                              justification_spacing, is_line_start, minimum)
+            if result[2] is not None:  # the first line ended inside the window
+                return result
+        return original(text, style, context, max_width, justification_spacing,
+                        is_line_start, minimum)
+
+    return split_first_line
+
+
 def patch_weasyprint() -> None:
-    """Wrap ``split_first_line`` where WeasyPrint's line layout and min/max-content sizing
-    call it (once per process; before :mod:`.linebreak`, which wraps the line layout's)."""
-    from weasyprint.layout import inline, preferred
+    """Window ``split_first_line`` where min/max-content sizing (and SVG text) call it, once
+    per process. The line layout's own reference (``weasyprint.layout.inline``) is wrapped by
+    :mod:`.linebreak`, which windows it with :func:`windowed` (one patch per function)."""
+    from weasyprint.layout import preferred
     from weasyprint.text import line_break
 
-    def make(original: Any) -> Any:
-        def split_first_line(text, style, context, max_width, justification_spacing,  # type: ignore[no-untyped-def]
-                             is_line_start=True, minimum=False):
-            if len(text) > WINDOW and max_width is not None and (
-                    style["white_space"] in ("normal", "pre-wrap", "pre-line")):
-                result = original(text[:WINDOW], style, context, max_width,
-                                  justification_spacing, is_line_start, minimum)
-                if result[2] is not None:  # the first line ended inside the window
-                    return result
-            return original(text, style, context, max_width, justification_spacing,
-                            is_line_start, minimum)
-
-        return split_first_line
-
-    replace([line_break, inline, preferred], "split_first_line", make)
+    replace([line_break, preferred], "split_first_line", windowed)
