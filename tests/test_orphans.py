@@ -102,10 +102,11 @@ def _long_post(site: SiteBuilder, name: str, paragraphs: int = 400) -> Path:
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="helpers start only with 2+ cores")
 def test_sigkill_of_convert_leaves_no_helper(site: SiteBuilder, tmp_path: Path) -> None:
-    post = _long_post(site, "2020-01-01-long.md", paragraphs=150)  # under max_post_bytes
+    post = _long_post(site, "2020-01-01-long.md")  # 380 KB: long enough to be killed mid-layout
     out = tmp_path / "out"
     seen, alive = _kill_when([sys.executable, "-m", "converter", "convert", str(post), "-o",
-                              str(out), "--cache-dir", str(tmp_path / "cache"), "-j", "2"],
+                              str(out), "--cache-dir", str(tmp_path / "cache"), "-j", "2",
+                              "--limit", "max_post_bytes=1000000"],
                              tmp_path, helpers=1, settle=3.0)
     assert seen, "no helper process was started"
     assert alive == set(), _describe(alive)
