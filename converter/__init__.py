@@ -24,6 +24,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import os as _os
+
+if _os.environ.get("HANJI_FORK_SERVER_OF"):  # lifetime.FORK_SERVER_PARENT: this is hanji's
+    from . import _forkserver  # noqa: F401  fork server; end with hanji, before slow imports
+
 from .api import ConversionResult, convert, discover_posts
 from .batch import BatchSummary, PostOutcome, run_batch
 from .book import Book, BookMeta, Chapter

@@ -39,6 +39,10 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(1)
 
 
+#: Environment variable naming the hanji process that starts multiprocessing's fork server
+#: (:func:`converter.processes.fork_server_context`), read by :mod:`converter._forkserver`.
+FORK_SERVER_PARENT = "HANJI_FORK_SERVER_OF"
+
 #: ``prctl`` option: the signal this process gets when its parent (thread) ends.
 _PR_SET_PDEATHSIG = 1
 

@@ -141,8 +141,9 @@ class Options:
     pdf_image_dpi: int = field(default=300, metadata=_doc(
         "PDF images: resolution at the width they occupy on the page."))
     jpeg_quality: int = field(default=82, metadata=_doc("JPEG quality for re-encoded photos."))
-    max_post_bytes: int = field(default=8 * 1024 * 1024, metadata=_doc(
-        "Largest post file accepted."))
+    max_post_bytes: int = field(default=160 * 1024, metadata=_doc(
+        "Largest post accepted, in bytes: its file, and its text once Liquid has run (a "
+        "bigger one fails; a 160 KiB post fills about 90 A5 pages)."))
     max_image_pixels: int = field(default=64_000_000, metadata=_doc(
         "Largest image (pixels) decoded; bigger ones are replaced by a placeholder."))
     max_images: int = field(default=2000, metadata=_doc("Most images per post or book."))
@@ -165,13 +166,17 @@ class Options:
         "Liquid: deepest nesting of blocks and scopes (includes, loops)."))
     liquid_time_limit: float = field(default=5.0, metadata=_doc(
         "Liquid: seconds a post's Liquid may run; past it the Liquid is stripped with a warning."))
-    max_nesting: int = field(default=40, metadata=_doc(
-        "Markdown: deepest nesting of block quotes and lists; deeper markers are flattened "
-        "with a warning."))
-    max_table_cells: int = field(default=5000, metadata=_doc(
-        "Most cells per Markdown table; rows past the limit are dropped with a warning."))
+    max_nesting: int = field(default=12, metadata=_doc(
+        "Markdown: deepest nesting of block quotes, and of lists; deeper quote markers are "
+        "dropped and deeper list items moved up to this level, with a warning."))
+    max_table_cells: int = field(default=2500, metadata=_doc(
+        "Most table cells per post, all tables together (Markdown and raw HTML <table>); "
+        "later rows are dropped, marked ⋯, with a warning."))
     max_footnotes: int = field(default=500, metadata=_doc(
         "Most footnotes per post; later ones are dropped with a warning."))
+    max_page_footnotes: int = field(default=100, metadata=_doc(
+        "Most footnotes per post the PDF prints at the foot of their page; the PDF prints "
+        "later ones as endnotes after the post, with a warning."))
     max_post_pixels: int = field(default=400_000_000, metadata=_doc(
         "Most image pixels per post, all images added up; later images become placeholders."))
     max_svg_bytes: int = field(default=4 * 1024 * 1024, metadata=_doc(
@@ -196,7 +201,7 @@ class Options:
                      "max_post_bytes", "max_image_pixels", "max_images", "max_html_depth",
                      "liquid_loop_limit", "liquid_output_limit", "liquid_namespace_limit",
                      "liquid_context_depth", "max_nesting", "max_table_cells", "max_footnotes",
-                     "max_post_pixels", "max_svg_bytes"):
+                     "max_page_footnotes", "max_post_pixels", "max_svg_bytes"):
             value = getattr(self, name)
             if value < 0 or (value == 0 and name != "jobs"):
                 raise _option_error(name, f"must be positive, got {value}")

@@ -19,7 +19,7 @@ from .errors import InputError
 from .options import is_language_tag
 
 #: Refuse posts larger than this before reading them (bounded resources).
-DEFAULT_MAX_POST_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_POST_BYTES = 160 * 1024  # Options.max_post_bytes
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -312,7 +312,8 @@ def load_post(path: Path, *, max_bytes: int = DEFAULT_MAX_POST_BYTES) -> Post:
         if not path.is_file():
             raise InputError("not a file", path=path)
         if size > max_bytes:
-            raise InputError(f"file is {size} bytes, over the {max_bytes}-byte limit", path=path)
+            raise InputError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                             "(option max_post_bytes)", path=path)
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", path=path) from None

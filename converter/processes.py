@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from .errors import HanjiError, OutputError
-from .lifetime import _stop, die_with_parent, limit_memory
+from .lifetime import FORK_SERVER_PARENT, _stop, die_with_parent, limit_memory
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,7 @@ def helper_context() -> BaseContext:
     if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        # The server imports hanji once; each child forked from it then starts warm.
-        context.set_forkserver_preload(["converter", "converter._forkserver"])
-        return context
+        return fork_server_context()
     return multiprocessing.get_context("spawn")
 
 
@@ -72,10 +69,28 @@ def worker_context() -> BaseContext:
     (seconds on a loaded machine) and would outlive a parent killed meanwhile.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["converter", "converter._forkserver"])
-        return context
+        return fork_server_context()
     return multiprocessing.get_context("spawn")
+
+
+def fork_server_context() -> BaseContext:
+    """The ``forkserver`` context, its server running (started now if need be).
+
+    The server imports hanji once; each child forked from it then starts warm. It is started
+    here, with this process's pid in :data:`~converter.lifetime.FORK_SERVER_PARENT` (for it
+    alone), so that it ends with this process even when killed while it still imports
+    (:mod:`converter._forkserver`).
+    """
+    import multiprocessing.forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["converter", "converter._forkserver"])
+    os.environ[FORK_SERVER_PARENT] = str(os.getpid())
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        del os.environ[FORK_SERVER_PARENT]
+    return context
 
 
 def forks(context: BaseContext) -> bool:

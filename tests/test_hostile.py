@@ -136,7 +136,7 @@ class TestBadPosts:
 
     def test_too_big(self, tmp_path: Path) -> None:
         post = _write(tmp_path / "big.md", "가" * 400)
-        with pytest.raises(InputError, match="over the 1000-byte limit"):
+        with pytest.raises(InputError, match=r"over the 1,000-byte limit \(option max_post_bytes\)"):
             converter.convert(post, output_dir=tmp_path / "out",
                               options=_options(tmp_path, max_post_bytes=1000))
         assert not (tmp_path / "out").exists()

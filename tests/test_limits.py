@@ -13,13 +13,21 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from conftest import SiteBuilder
+from conftest import SiteBuilder, epubcheck_problems, pdf_text
+
+from lxml import html
 
 import converter
 from converter.dialect import DialectContext, normalize
 from converter.dialect.liquid import render_liquid
+from converter.errors import InputError
+from converter.kramdown_config import KramdownOptions
+from converter.render import render_body
+from converter.transforms.footnotes import run as apply_footnotes
+from converter.writers.pdf.footnotes import page_footnotes
 
 LOOP = "{% for i in (1..100000000) %}{{ i }}{% endfor %}"
 NESTED = ("{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}x"
@@ -105,10 +113,129 @@ def test_table_rows_past_the_cell_limit_are_dropped() -> None:
     header = "| a | b | c | d |\n|---|---|---|---|\n"
     rows = "".join(f"| {r} | x | y | z |\n" for r in range(200))
     out = normalize("앞 문단\n\n" + header + rows + "\n뒤 문단\n", ctx)
-    assert "| 22 | x" in out and "| 23 | x" not in out  # header and delimiter count
-    assert "뒤 문단" in out
+    assert "| 23 | x" in out and "| 24 | x" not in out  # 4 header cells + 24 rows of 4
+    assert "| ⋯ |" in out and "뒤 문단" in out
     [warning] = ctx.diagnostics.warnings
     assert warning.line == 3 and "max_table_cells" in warning.message
+    assert "176 rows of 1 table dropped" in warning.message
+    rows = render_body(out).findall(".//table/tbody/tr")
+    assert len(rows) == 24 + 1 and rows[-1][0].text == "⋯"  # the last row says rows are gone
+
+
+def test_raw_html_table_cells_count_against_the_post_limit() -> None:
+    """Cells of raw HTML tables count with the pipe tables' (all tables of the post share
+    the limit): the second table is cut where the budget runs out, marked ⋯."""
+    ctx = _ctx(max_table_cells=100)
+    pipe = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 19  # 40 cells
+    html = ("<table>\n<thead><tr><th>가</th><th>나</th></tr></thead>\n<tbody>\n"
+            + "".join(f"<tr><td>{r}</td><td>값</td></tr>\n" for r in range(100))
+            + "</tbody>\n</table>\n")
+    out = normalize("앞\n\n" + pipe + "\n" + html + "\n뒤 문단\n", ctx)
+    root = render_body(out)
+    pipe_table, html_table = root.findall(".//table")
+    assert len(pipe_table.findall(".//td")) + len(pipe_table.findall(".//th")) == 40
+    cells = html_table.findall(".//td") + html_table.findall(".//th")
+    assert len(cells) == 60 + 1 and html_table.findall(".//td")[-1].text == "⋯"
+    assert "뒤 문단" in root.text_content()
+    [warning] = ctx.diagnostics.warnings
+    assert warning.line == 25 and "max_table_cells" in warning.message  # the <table> line
+
+
+def test_html_table_in_code_is_not_counted() -> None:
+    ctx = _ctx(max_table_cells=10)
+    code = "```html\n<table>" + "<tr><td>x</td></tr>" * 50 + "</table>\n```\n"
+    assert normalize(code, ctx).count("<td>") == 50
+    assert not ctx.diagnostics.warnings
+
+
+def test_lists_deeper_than_the_limit_join_the_deepest_level() -> None:
+    """kramdown's two-column nesting, 30 levels: at most ``max_nesting`` nested lists remain,
+    every item's text is kept, the warning names the first item moved."""
+    ctx = _ctx(max_nesting=5)
+    text = "앞 문단\n\n" + "".join("  " * level + f"- 항목{level}\n" for level in range(30))
+    root = render_body(normalize(text, ctx))
+    depth = max(len(item.xpath("ancestor::ul")) for item in root.iter("li"))
+    assert depth == 5
+    assert [f"항목{n}" in root.text_content() for n in range(30)] == [True] * 30
+    [warning] = ctx.diagnostics.warnings
+    assert warning.line == 8 and "max_nesting" in warning.message  # "- 항목5"
+
+
+def test_liquid_that_makes_a_post_too_big_fails_naming_it(tmp_path: Path) -> None:
+    ctx = _ctx(max_post_bytes=10_000)
+    ctx.post_path = tmp_path / "2020-01-01-grow.md"
+    with pytest.raises(InputError) as caught:
+        normalize("{% for i in (1..5000) %}한 줄 {{ i }}\n{% endfor %}", ctx)
+    assert str(caught.value).startswith(f"{ctx.post_path}: ")
+    assert "max_post_bytes" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_page_footnotes_past_the_limit_stay_endnotes() -> None:
+    root = render_body(" ".join(f"말{i}[^{i}]" for i in range(1, 8)) + "\n\n"
+                       + "".join(f"[^{i}]: 주석 {i}\n" for i in range(1, 8)))
+    apply_footnotes(root, SimpleNamespace(kramdown=KramdownOptions()))  # type: ignore[arg-type]
+    page_footnotes(root, 3)
+    notes = root.find_class("footnote")
+    assert [n.text_content().strip() for n in notes if n.tag == "span"] == [
+        "주석 1", "주석 2", "주석 3"]
+    [endnotes] = [d for d in root.find_class("footnotes") if d.tag == "div"]
+    ol = endnotes.find(".//ol")
+    assert [li.text_content().strip() for li in ol] == [f"주석 {i}" for i in range(4, 8)]
+    assert ol.get("start") == "4" and "list-item 3" in ol.get("style")
+    assert len(root.xpath("//sup/a")) == 4  # the calls of the endnotes stay links
+
+
+def test_footnotes_past_the_page_limit_are_named_and_printed_as_endnotes(
+        site: SiteBuilder, tmp_path: Path) -> None:
+    post = site.post("2020-01-01-notes.md", " ".join(f"문장{i}[^{i}]" for i in range(1, 9))
+                     + "\n\n" + "".join(f"[^{i}]: 주석{i}번\n" for i in range(1, 9)))
+    options = converter.Options(formats=("pdf",), jobs=1, cache_dir=tmp_path / "cache",
+                                max_page_footnotes=5, cover_page=False)
+    result = converter.convert(post, output_dir=tmp_path / "out", options=options)
+    [warning] = [w for w in result.warnings if "max_page_footnotes" in w.message]
+    assert warning.line == 12 and "the later 3 as endnotes" in warning.message  # [^6]:
+    text = pdf_text(result.paths[0])
+    assert "6. 주석6번" in text and "8. 주석8번" in text  # numbered on from the page notes
+    assert text.count("주석1번") == 1 and text.count("주석6번") == 1
+
+
+def test_long_text_window_lays_out_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word of 1,200 letters, a Korean paragraph without spaces (word joiners between its
+    syllables) and a table cell's long word (min-content width) break into the same lines
+    with the window as without it (a window larger than any text)."""
+    from weasyprint import HTML
+
+    from converter.writers import linebreak, patches
+    from converter.writers.patches import long_text
+
+    patches.install()
+    root = render_body("x" * 1200 + "\n\n" + "가나다라마바사" * 160 + " 끝.\n\n| "
+                       + "y" * 1050 + " |\n|---|\n| 짧은 칸 |\n")
+    linebreak.apply(root)
+    source = ("<html><style>@page { size: 100mm 150mm } body { overflow-wrap: anywhere }"
+              "</style><body>" + html.tostring(root, encoding="unicode"))
+
+    def lines() -> list[list[str]]:
+        document = HTML(string=source).render()
+        return [[box.text for box in _text_boxes(page._page_box)] for page in document.pages]
+
+    windowed = lines()
+    monkeypatch.setattr(long_text, "WINDOW", 10**9)
+    assert lines() == windowed
+    assert len(windowed) > 1 and sum(map(len, windowed)) > 100  # pages, lines
+
+
+def _text_boxes(box: object) -> list[object]:
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, boxes.TextBox):
+            found.append(current)
+        stack.extend(reversed(getattr(current, "children", [])))
+    return found
 
 
 def test_footnotes_past_the_limit_are_dropped() -> None:
@@ -209,3 +336,55 @@ def test_a_post_past_the_memory_limit_fails_alone(site: SiteBuilder, tmp_path: P
     assert outcomes["2020-01-02-big.md"].error == (
         f"{big}: out of memory (option max_memory_mb = 1024)")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020-01-01-small.epub"]
+
+
+def test_limits_are_flags_too(site: SiteBuilder, tmp_path: Path) -> None:
+    """``--limit NAME=VALUE`` sets any max_*/liquid_* option for ``hanji convert`` (the
+    schema book.yml's ``options:`` uses): a lower cell limit cuts the table, with a warning."""
+    post = site.post("2020-01-01-table.md", "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 20)
+    run = subprocess.run([sys.executable, "-m", "converter", "-v", "convert", str(post), "-o",
+                          str(tmp_path / "out"), "--format", "epub", "--cache-dir",
+                          str(tmp_path / "cache"), "-j", "1", "--limit", "max_table_cells=10"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "more than 10 table cells in the post (option max_table_cells)" in run.stdout
+    bad = subprocess.run([sys.executable, "-m", "converter", "convert", str(post), "-o",
+                          str(tmp_path / "out"), "--limit", "theme=x"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "--limit" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_tables_and_lists_inside_block_quotes_are_limited_too() -> None:
+    ctx = _ctx(max_table_cells=20, max_nesting=4)
+    table = "> | a | b |\n> |---|---|\n" + "> | 1 | 2 |\n" * 30
+    lists = "".join("> " + "    " * level + f"- 항목{level}\n" for level in range(20))
+    root = render_body(normalize("앞\n\n" + table + "\n" + lists, ctx))
+    rows = root.findall(".//blockquote//table/tbody/tr")
+    assert len(rows) == 9 + 1 and rows[-1][0].text == "⋯"  # 2 header cells + 9 rows of 2
+    depth = max(len(item.xpath("ancestor::ul")) for item in root.iter("li"))
+    assert depth == 4 and all(f"항목{n}" in root.text_content() for n in range(20))
+    assert sorted(w.message.split(" (option ")[1].split(")")[0]
+                  for w in ctx.diagnostics.warnings) == ["max_nesting", "max_table_cells"]
+
+
+@pytest.mark.parametrize("tags", [("<ul><li>항목 ", "</li></ul>"), ("<blockquote>", "</blockquote>")])
+def test_raw_html_lists_and_quotes_past_max_nesting_become_plain_blocks(
+        site: SiteBuilder, tmp_path: Path, tags: tuple[str, str]) -> None:
+    """Raw HTML nesting that Markdown never saw: levels past ``max_nesting`` become divs
+    (text kept), one warning with the post's line; the EPUB stays valid."""
+    opening, closing = tags
+    post = site.post("2020-01-01-deep.md", "시작\n\n<div>\n" + opening * 40 + "깊은 곳의 문장."
+                     + closing * 40 + "\n</div>\n\n끝 문단\n")
+    options = converter.Options(formats=("epub",), jobs=1, cache_dir=tmp_path / "cache",
+                                max_nesting=6)
+    result = converter.convert(post, output_dir=tmp_path / "out", options=options)
+    [warning] = [w for w in result.warnings if "max_nesting" in w.message]
+    assert warning.line == 8 and "flattened" in warning.message  # the nested line
+    with zipfile.ZipFile(result.paths[0]) as book:
+        [chapter] = [book.read(n) for n in book.namelist()
+                     if n.endswith(".xhtml") and "깊은 곳의".encode() in book.read(n)]
+        tree = html.fromstring(chapter)
+    indenting = tree.xpath("//ul|//ol|//blockquote")
+    assert max(len(e.xpath("ancestor::ul|ancestor::ol|ancestor::blockquote")) for e in indenting) == 5
+    assert "깊은 곳의 문장." in tree.text_content() and "끝 문단" in tree.text_content()
+    assert epubcheck_problems(result.paths[0]) == []

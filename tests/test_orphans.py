@@ -102,10 +102,11 @@ def _long_post(site: SiteBuilder, name: str, paragraphs: int = 400) -> Path:
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="helpers start only with 2+ cores")
 def test_sigkill_of_convert_leaves_no_helper(site: SiteBuilder, tmp_path: Path) -> None:
-    post = _long_post(site, "2020-01-01-long.md")
+    post = _long_post(site, "2020-01-01-long.md")  # 380 KB: long enough to be killed mid-layout
     out = tmp_path / "out"
     seen, alive = _kill_when([sys.executable, "-m", "converter", "convert", str(post), "-o",
-                              str(out), "--cache-dir", str(tmp_path / "cache"), "-j", "2"],
+                              str(out), "--cache-dir", str(tmp_path / "cache"), "-j", "2",
+                              "--limit", "max_post_bytes=1000000"],
                              tmp_path, helpers=1, settle=3.0)
     assert seen, "no helper process was started"
     assert alive == set(), _describe(alive)
@@ -271,4 +272,64 @@ def test_a_program_run_for_diagrams_ends_with_a_killed_hanji(tmp_path: Path) -> 
         assert _alive({program}) == set()
     finally:
         for pid in _alive({program}):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _marked(marker: str) -> set[int]:
+    """Running processes whose environment holds ``marker`` (children keep it, orphans too)."""
+    found = set()
+    needle = marker.encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if needle in (entry / "environ").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return _alive(found)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="helpers start only with 2+ cores")
+@pytest.mark.parametrize("when", ["0.3 s", "0.6 s", "1 s", "fork server starting"])
+def test_sigkill_of_convert_in_its_first_second_leaves_nothing(
+        site: SiteBuilder, tmp_path: Path, when: str) -> None:
+    """Killed while still starting: at fixed times within the first second, and as soon as
+    the fork server of a batch exists (it imports hanji for a second or more before it can arm
+    anything, and outlived such a kill by as long as its imports took). Nothing hanji started
+    runs 2 s later; the fork server is gone within 0.5 s (it used to import hanji first,
+    a second or more).
+    Processes are found by a marker in their environment, so one reparented before the test
+    saw it is found too."""
+    posts = [_long_post(site, f"2020-01-0{n + 1}-early.md", paragraphs=60) for n in range(2)]
+    marker = f"HANJI_ORPHAN_TEST={os.getpid()}-{time.monotonic_ns()}"
+    name, value = marker.split("=")
+    process = subprocess.Popen([sys.executable, "-m", "converter", "convert", *map(str, posts),
+                                "-o", str(tmp_path / "out"), "--cache-dir",
+                                str(tmp_path / "cache"), "-j", "2"], cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, name: value})
+    try:
+        if when.endswith(" s"):
+            time.sleep(float(when.split()[0]))
+        else:
+            deadline = time.monotonic() + 60
+            while not any("multiprocessing.forkserver" in _cmdline(pid)
+                          for pid in _marked(marker)):
+                assert time.monotonic() < deadline and process.poll() is None, "no fork server"
+                time.sleep(0.01)
+        assert process.poll() is None, "the conversion ended before it could be killed"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        time.sleep(0.5 if when == "fork server starting" else 2.0)
+        alive = _marked(marker)
+        assert alive == set(), _describe(alive)
+    finally:
+        for pid in _marked(marker):  # never leave one behind, even when the test fails
             os.kill(pid, signal.SIGKILL)

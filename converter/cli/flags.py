@@ -44,6 +44,9 @@ common_options = [
                  help="Seconds allowed per post (default: 600; 0: no limit)."),
     click.option("--max-memory", "max_memory_mb", type=click.IntRange(min=0), default=None,
                  metavar="MB", help="Memory per worker process (default: 4096; 0: no limit)."),
+    click.option("--limit", "limits", multiple=True, metavar="NAME=VALUE",
+                 help="Set a limit option (repeatable), e.g. --limit max_post_bytes=400000; "
+                      "the max_* and liquid_* options of README 'Limits and safety'."),
     click.option("--follow-symlinks", is_flag=True, default=None,
                  help="Follow symlinks leading outside the site (default: refuse, as Jekyll's "
                       "safe mode)."),
@@ -118,8 +121,30 @@ def option_flags(flags: dict[str, Any]) -> dict[str, Any]:
         elif key == "no_cover":
             if value:
                 data["cover_page"] = False
+        elif key == "limits":
+            data.update(_limits(value or ()))
         elif value is not None and value != ():
             data[key] = list(value) if isinstance(value, tuple) else value
+    return data
+
+
+def _limits(items: Sequence[str]) -> dict[str, int | float]:
+    """``--limit NAME=VALUE`` flags as options (checked by ``Options`` like book.yml keys)."""
+    data: dict[str, int | float] = {}
+    for item in items:
+        name, _, raw = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not name.startswith(("max_", "liquid_")) or not raw.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE with a max_* or liquid_* "
+                                     "option", param_hint="'--limit'")
+        try:
+            data[name] = int(raw.replace(",", "").replace("_", ""))
+        except ValueError:
+            try:
+                data[name] = float(raw)
+            except ValueError:
+                raise click.BadParameter(f"{item!r}: {raw!r} is not a number",
+                                         param_hint="'--limit'") from None
     return data
 
 

@@ -82,6 +82,7 @@ def _load_transforms() -> None:
         links,
         math,
         math_numbers,
+        nesting,
         semantics,
         smart_typography,
         tables,

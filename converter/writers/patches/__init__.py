@@ -3,6 +3,8 @@
 
 - :mod:`.ffi_module`: WeasyPrint's C declarations parsed once per installation (cffi's
   out-of-line mode) instead of by pycparser at every start; hooked in before the import;
+- :mod:`.long_text`: lines of a very long text box found in a window of its text (a word of
+  thousands of letters took minutes);
 - :mod:`.linebreak`: a line-breaking fix that Korean word joiners need;
 - :mod:`.font_subset`: font subsetting through uharfbuzz, recording each font's glyphs;
 - :mod:`.pdf_images`: PNG data embedded without decoding and re-encoding;
@@ -63,8 +65,17 @@ def install() -> bool:
                     "(Korean line breaking, font subsetting) are not applied",
                     weasyprint.__version__, PATCHED_WEASYPRINT_SERIES)
         return False
-    from . import font_subset, justify, linebreak, margin_boxes, pdf_images, svg_numbers
+    from . import (
+        font_subset,
+        justify,
+        linebreak,
+        long_text,
+        margin_boxes,
+        pdf_images,
+        svg_numbers,
+    )
 
-    for module in (linebreak, font_subset, pdf_images, svg_numbers, margin_boxes, justify):
+    for module in (linebreak, long_text, font_subset, pdf_images, svg_numbers, margin_boxes,
+                   justify):
         module.patch_weasyprint()
     return True

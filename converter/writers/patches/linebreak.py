@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import long_text
 from .hook import replace
 
 
@@ -24,11 +25,15 @@ def patch_weasyprint() -> None:
     from weasyprint.text import line_break
 
     def make(original: Any) -> Any:
+        original = long_text.windowed(original)  # long text boxes: see long_text
+
         def split_first_line(text, style, context, max_width, justification_spacing,  # type: ignore[no-untyped-def]
                              is_line_start=True, minimum=False):
             result = original(text, style, context, max_width, justification_spacing,
                               is_line_start, minimum)
             if (result[2] is None or max_width is None or minimum or not text.endswith(" ")
+                    or len(text) > long_text.WINDOW  # never one line, and the probe would
+                    # lay all of it out at each line
                     or style["white_space"] not in ("normal", "nowrap", "pre-line")):
                 return result
             stripped = text.rstrip(" ")

@@ -46,6 +46,7 @@ from ..stylesheet import build_stylesheet
 from . import document
 from .book import lay_out_book
 from .engine import PdfResult, warm_up_weasyprint
+from .footnotes import page_footnotes
 from .frame import FRAME_CSS, FrameMismatch
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ class PdfWriter(Writer):
             body.append(toc_nav(book))
         for chapter, chapter_body in zip(book.chapters, self.copy_book_bodies(book)):
             self.place_images(chapter_body, images)
-            self.page_footnotes(chapter_body)
+            page_footnotes(chapter_body, self.options.max_page_footnotes)
             body.append(chapter_section(chapter, chapter_body))
         if book.has_math:
             from ..math_svg import (  # only books with math pay for it
@@ -193,44 +194,6 @@ class PdfWriter(Writer):
         """Point images at their prepared files; unprepared ones become placeholders."""
         place_images(root, lambda asset_id: images[asset_id].path.resolve().as_uri()
                      if asset_id in images else None)
-
-    @staticmethod
-    def page_footnotes(root: html.HtmlElement) -> None:
-        """Move footnote texts to their call sites as ``float: footnote`` spans."""
-        notes: dict[str, html.HtmlElement] = {}
-        for container in list(root.find_class("footnotes")) + list(root.find_class("footnote")):
-            if container.tag != "div":
-                continue
-            for item in container.iter("li"):
-                if item.get("id"):
-                    notes[item.get("id")] = item
-        for sup in list(root.iter("sup")):
-            link = sup.find("a")
-            if link is None:
-                continue
-            target = (link.get("href") or "").lstrip("#")
-            item = notes.get(target)
-            if item is None:
-                continue
-            note = html.Element("span", {"class": "footnote"})
-            for back in list(item.find_class("footnote-backref")):
-                back.drop_tree()
-            paragraphs = [p for p in item if p.tag == "p"] or [item]
-            for index, p in enumerate(paragraphs):
-                if index:
-                    etree.SubElement(note, "br")
-                if p.text:
-                    if len(note):
-                        note[-1].tail = (note[-1].tail or "") + p.text
-                    else:
-                        note.text = (note.text or "") + p.text
-                for child in list(p):
-                    note.append(child)
-            note.tail = sup.tail
-            sup.getparent().replace(sup, note)
-        for container in list(root.find_class("footnotes")) + list(root.find_class("footnote")):
-            if container.tag == "div" and container.getparent() is not None:
-                container.drop_tree()
 
     def write(self, book: Book, target: Path, images: dict[str, PreparedImage]) -> WriteResult:
         """Render ``book`` and write the PDF atomically."""
