@@ -25,14 +25,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from converter.assemble import page_variables  # noqa: E402
-from converter.dialect import DialectContext  # noqa: E402
-from converter.dialect.limits import measure  # noqa: E402
-from converter.dialect.liquid import render_liquid  # noqa: E402
-from converter.errors import HanjiError  # noqa: E402
-from converter.options import Options  # noqa: E402
-from converter.post import load_post  # noqa: E402
-from converter.site import site_for  # noqa: E402
+from converter.assemble import page_variables
+from converter.dialect import DialectContext
+from converter.dialect.limits import measure
+from converter.dialect.liquid import render_liquid
+from converter.errors import HanjiError
+from converter.options import Options
+from converter.post import load_post
+from converter.site import site_for
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 SUFFIXES = {".md", ".markdown"}

@@ -17,7 +17,6 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import SiteBuilder, epubcheck_problems, pdf_text
-
 from lxml import html
 
 import converter
