@@ -48,7 +48,8 @@ class Ui:
 
 def setup_logging(ui: Ui) -> None:
     """Warnings reach the user through the summary (collected per post), not as log lines;
-    ``-vv`` shows every log record as it happens."""
+    ``-vv`` shows every record of hanji's own loggers as it happens, ``-vvv`` everyone's
+    (ziafont logs each glyph it positions to the root logger: thousands of lines a formula)."""
     from rich.logging import RichHandler
 
     level = logging.DEBUG if ui.verbose > 1 else logging.ERROR
@@ -56,7 +57,8 @@ def setup_logging(ui: Ui) -> None:
                           rich_tracebacks=False)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(logging.DEBUG if ui.verbose > 2
+                  else logging.WARNING if ui.verbose > 1 else logging.ERROR)
     logging.getLogger("converter").setLevel(level)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.DEBUG if ui.verbose > 2 else logging.ERROR)
