@@ -121,8 +121,21 @@ def test_folder_in_posts_is_filtered_and_unloadable_posts_are_skipped(series: Si
     config, _ = BookConfig.from_mapping({"title": "t", "posts": [str(series.root / "_posts")],
                                          "date_from": "2019-01-01"})
     diagnostics = Diagnostics()
-    assert titles(select_posts(config, diagnostics)) == ["첫째 글: 소개", "둘째 글", "셋째 글"]
+    skipped: list[Path] = []
+    assert titles(select_posts(config, diagnostics, skipped=skipped)) == [
+        "첫째 글: 소개", "둘째 글", "셋째 글"]
     assert [w.path for w in diagnostics.warnings] == [broken]
+    assert skipped == [broken]
+
+
+def test_book_counts_a_post_that_cannot_be_loaded_as_skipped(series: SiteBuilder,
+                                                               tmp_path: Path) -> None:
+    broken = series.post("2019-04-01-broken.md", "본문", front_matter="title: [unclosed")
+    result = build_book([series.root], title="책", output_dir=tmp_path / "out",
+                        options=Options(formats=("epub",), jobs=1,
+                                        cache_dir=tmp_path / "cache"))
+    assert result.skipped == [broken]
+    assert result.outputs["epub"].path.is_file()
 
 
 def test_sources_default_to_the_folder_of_book_yml(series: SiteBuilder) -> None:

@@ -33,7 +33,8 @@ class BookResult(WrittenFiles):
     titles: list[str] = field(default_factory=list)
     #: The post files included, in chapter order.
     posts: list[Path] = field(default_factory=list)
-    #: Posts selected but skipped because they could not be converted.
+    #: Posts found but skipped: those that could not be loaded, then those that could not be
+    #: converted.
     skipped: list[Path] = field(default_factory=list)
     warnings: list[BuildWarning] = field(default_factory=list)
 
@@ -82,7 +83,9 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
     if formats is not None:
         resolved = resolved.replace(formats=tuple(formats))
     diagnostics = Diagnostics()
-    posts = select_posts(config, diagnostics, max_post_bytes=resolved.max_post_bytes)
+    unloadable: list[Path] = []
+    posts = select_posts(config, diagnostics, max_post_bytes=resolved.max_post_bytes,
+                         skipped=unloadable)
     # Warming up while the chapters are built; one layout process per CPU for the chapters.
     with writer_helpers(resolved, count=resolved.jobs or os.cpu_count() or 1) as helpers:
         book_model, skipped = assemble_book(config, resolved, posts, diagnostics,
@@ -97,7 +100,7 @@ def build_book(source: BookSource, *, output_dir: str | os.PathLike[str] = "out"
     return BookResult(stem=config.stem, outputs=outputs,
                       titles=[c.title for c in book_model.chapters],
                       posts=[c.source for c in book_model.chapters if c.source is not None],
-                      skipped=skipped, warnings=warnings)
+                      skipped=[*unloadable, *skipped], warnings=warnings)
 
 
 def _override(base: Options, given: Options | None) -> Options:

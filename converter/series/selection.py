@@ -17,12 +17,14 @@ from .config import BookConfig
 
 
 def select_posts(config: BookConfig, diagnostics: Diagnostics, *,
-                 max_post_bytes: int | None = None) -> list[Post]:
+                 max_post_bytes: int | None = None,
+                 skipped: list[Path] | None = None) -> list[Post]:
     """Load the posts of the book, filtered and ordered as configured (duplicates once).
 
     Files listed in ``posts`` are always included, in their order; posts found in folders
     (``sources``, or folders listed in ``posts``) must pass every filter. Posts that cannot
-    be loaded are skipped with a warning: the book still builds.
+    be loaded are skipped with a warning (and appended to ``skipped`` when given): the book
+    still builds.
     """
     from ..api import discover_posts
 
@@ -50,6 +52,8 @@ def select_posts(config: BookConfig, diagnostics: Diagnostics, *,
             post = load_post(path, **kwargs)
         except HanjiError as exc:
             diagnostics.warn(f"post skipped: {exc.message}", path=path)
+            if skipped is not None:
+                skipped.append(path)
             continue
         if explicit or _matches(post, config):
             posts.append(post)
