@@ -122,7 +122,7 @@ def test_report_of_a_failed_book_and_a_bad_report_path(
     assert data["warnings"] == [] or data["warnings"][0]["kind"] == "post skipped"
     code = main(["convert", str(site.root), "--report", str(tmp_path)])
     assert code == 2 and capsys.readouterr().err.startswith(
-        f"hanji: error: --report: File '{tmp_path}' is a directory.")
+        f"hanji: error: --report: File '{tmp_path}' is a directory\n")
     code = main(["convert", str(site.root), "--report", str(tmp_path / "r.json" / "x.json")])
     assert code == 2 and capsys.readouterr().err.startswith(
         f"hanji: error: --report: {report} is a file, not a folder")
