@@ -27,6 +27,8 @@ def warning_site(root: Path) -> SiteBuilder:
 
 def test_kinds_groups_and_locations() -> None:
     assert kind_of("image '/a.png': file not found") == "image"
+    assert kind_of("image 'https://x.org/Euler_Formula/pic1.png': remote image not fetched "
+                   "(remote_images=skip)") == "image"
     assert kind_of("math '\\\\frac' could not be drawn for the PDF") == "math"
     assert kind_of("unknown Liquid tag {% x %} dropped") == "liquid"
     assert kind_of("something new") == "other"
