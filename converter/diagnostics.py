@@ -26,6 +26,8 @@ log = logging.getLogger("converter")
 KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
         ("post skipped", r"^post skipped"),
+        # An image's own message, whatever its file name holds (".../Euler_Formula/pic1.png").
+        ("image", r"^(?:cover )?image '"),
         ("math", r"^math |formula|\\(?:tag|label|ref|eqref)\b"),
         ("diagram", r"mermaid|diagram"),
         ("glyph", r"glyph|tofu|no font (?:has|for)"),

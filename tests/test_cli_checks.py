@@ -211,3 +211,13 @@ def test_theme_print_defaults_are_checked_before_converting(
     assert code == 2 and out == "" and err.count("\n") == 1, err
     assert err.startswith("hanji: error: --theme: print.trim: 'huge' is not a trim size")
     assert no_work == [] and not (tmp_path / "out").exists()
+
+
+def test_missing_paths_is_one_line_and_bare_hanji_shows_its_help(
+        capsys: pytest.CaptureFixture[str], no_work: list[str]) -> None:
+    code, out, err = run(["convert", "-v"], capsys)
+    assert code == 2 and out == "" and err == "hanji: error: Missing argument 'PATHS...'\n"
+    code, out, err = run([], capsys)
+    assert code == 2 and out == "" and err.startswith("Usage: hanji [OPTIONS] COMMAND")
+    assert "convert" in err and "book" in err and "hanji: error" not in err
+    assert no_work == []

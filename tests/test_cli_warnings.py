@@ -27,6 +27,8 @@ def warning_site(root: Path) -> SiteBuilder:
 
 def test_kinds_groups_and_locations() -> None:
     assert kind_of("image '/a.png': file not found") == "image"
+    assert kind_of("image 'https://x.org/Euler_Formula/pic1.png': remote image not fetched "
+                   "(remote_images=skip)") == "image"
     assert kind_of("math '\\\\frac' could not be drawn for the PDF") == "math"
     assert kind_of("unknown Liquid tag {% x %} dropped") == "liquid"
     assert kind_of("something new") == "other"
@@ -122,7 +124,7 @@ def test_report_of_a_failed_book_and_a_bad_report_path(
     assert data["warnings"] == [] or data["warnings"][0]["kind"] == "post skipped"
     code = main(["convert", str(site.root), "--report", str(tmp_path)])
     assert code == 2 and capsys.readouterr().err.startswith(
-        f"hanji: error: --report: File '{tmp_path}' is a directory.")
+        f"hanji: error: --report: File '{tmp_path}' is a directory\n")
     code = main(["convert", str(site.root), "--report", str(tmp_path / "r.json" / "x.json")])
     assert code == 2 and capsys.readouterr().err.startswith(
         f"hanji: error: --report: {report} is a file, not a folder")
