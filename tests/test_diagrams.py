@@ -17,8 +17,11 @@ from conftest import SiteBuilder, epubcheck_problems, pdf_text
 from converter import Options, diagrams
 from converter import convert as convert_post
 from converter.diagrams import DiagramError, _bounded, find_renderer
+from converter.transforms.diagrams import tidy_svg
 
-FLOW = "```mermaid\ngraph TD\n  A[시작] --> B{판단}\n  B -->|예| C[끝]\n```\n"
+# ``1,024``: mermaid makes ids such as ``flowchart-1,024-3`` of a node name, not XML names.
+FLOW = ("```mermaid\ngraph TD\n  A[시작] --> B{판단}\n  B -->|예| C[끝]\n"
+        "  B --> 1,024[\"[1,024]\"]\n```\n")
 
 
 @pytest.fixture
@@ -37,6 +40,15 @@ def test_without_a_renderer_a_captioned_listing_and_one_warning(tmp_path: Path,
     assert figures[0].find("figcaption").text == "Mermaid 다이어그램 (원문)"
     warnings = [w for w in out.warnings if "mermaid" in w]
     assert len(warnings) == 1 and "npm install mermaid" in warnings[0]
+
+
+def test_ids_that_are_not_xml_names_are_renamed_with_their_references() -> None:
+    svg = tidy_svg('<svg xmlns="http://www.w3.org/2000/svg" '
+                   'xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
+                   '<marker id="m,1"/><path id="a,b" marker-end="url(#m,1)"/><path id="1x"/>'
+                   '<path id="a_b"/><use xlink:href="#a,b"/><path id="ok-1"/></svg>').decode()
+    assert ('<marker id="m_1"/><path id="a_b_" marker-end="url(#m_1)"/><path id="_1x"/>'
+            '<path id="a_b"/><use xlink:href="#a_b_"/><path id="ok-1"/>') in svg
 
 
 def test_fences_in_list_items_stay_code() -> None:

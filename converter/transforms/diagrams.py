@@ -27,6 +27,9 @@ from . import TransformContext, transform
 _CAPTIONS = {"ko": "Mermaid 다이어그램 (원문)", "en": "Mermaid diagram (source)"}
 _SVG_NS = "http://www.w3.org/2000/svg"
 _NUMBER = re.compile(r"[-\d.]+")
+#: What an XML id may be (an NCName, near enough): mermaid builds ids from node names, and a
+#: node called ``131,070`` gives ``flowchart-131,070-6``, which EPUBCheck rejects (RSC-005).
+_XML_ID = re.compile(r"[^\W\d][\w.\-]*")
 
 
 def _cache_dir(ctx: TransformContext) -> Path:
@@ -38,7 +41,8 @@ def _cache_dir(ctx: TransformContext) -> Path:
 
 def tidy_svg(svg: str) -> bytes:
     """A drawn diagram as a standalone SVG file: size from its viewBox, no ARIA attributes
-    (not SVG 1.1, which EPUB checkers hold images to), no percentage width."""
+    (not SVG 1.1, which EPUB checkers hold images to), no percentage width, every id a valid
+    XML name (references to a renamed id follow it)."""
     root = etree.fromstring(svg.encode("utf-8"), etree.XMLParser(resolve_entities=False,
                                                                    no_network=True))
     box = [float(n) for n in _NUMBER.findall(root.get("viewBox") or "")]
@@ -52,7 +56,40 @@ def tidy_svg(svg: str) -> bytes:
         for name in list(element.attrib):
             if name == "role" or name.startswith("aria-"):
                 del element.attrib[name]
+    _valid_ids(root)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _valid_ids(root: etree._Element) -> None:
+    """Rename the ids that are not XML names, and the ``#id`` / ``url(#id)`` references to
+    them in attributes."""
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    taken = {e.get("id") for e in elements if e.get("id")}
+    renamed: dict[str, str] = {}
+    for element in elements:
+        old = element.get("id")
+        if old is None or _XML_ID.fullmatch(old):
+            continue
+        new = re.sub(r"[^\w.\-]", "_", old)
+        if not _XML_ID.match(new):
+            new = "_" + new
+        while new in taken:
+            new += "_"
+        taken.add(new)
+        renamed[old] = new
+        element.set("id", new)
+    if not renamed:
+        return
+    for element in elements:
+        for name, value in element.attrib.items():
+            if "#" not in value:
+                continue
+            if value.startswith("#") and value[1:] in renamed:
+                element.set(name, "#" + renamed[value[1:]])
+            elif "url(#" in value:
+                element.set(name, re.sub(
+                    r"url\(#([^)]*)\)",
+                    lambda m: f"url(#{renamed.get(m.group(1), m.group(1))})", value))
 
 
 def _source_figure(block: html.HtmlElement, lang: str) -> html.HtmlElement:
