@@ -248,6 +248,11 @@ def _cmap(path: Path, index: int = 0) -> frozenset[int]:
             return frozenset(font.getBestCmap() or ())
 
 
+def font_codepoints(path: Path) -> frozenset[int]:
+    """The code points the font file at ``path`` maps to glyphs (cached)."""
+    return _cmap(path)
+
+
 def _family_cmap(family: FontFamily) -> frozenset[int]:
     # Regular face: bold faces of the same family cover the same characters.
     return _cmap(family.face(400).path)
