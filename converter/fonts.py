@@ -118,7 +118,13 @@ class FontFamily:
 
 def load_manifest(directory: Path | None = None) -> dict[str, FontFamily]:
     """Read ``fonts.yml`` from ``directory`` (default: the bundled fonts), keyed by family."""
-    return dict(_load_manifest((directory or fonts_dir()).resolve()))
+    return dict(_load_manifest(_resolved(directory or fonts_dir())))
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(directory: Path) -> Path:
+    """``directory`` resolved once: glyph checks read the manifest per formula and string."""
+    return directory.resolve()
 
 
 @functools.lru_cache(maxsize=4)
