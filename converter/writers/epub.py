@@ -37,7 +37,7 @@ class _XhtmlItem(epub.EpubHtml):
 
 
 #: Members already compressed in their own format: stored in the EPUB, not deflated again
-#: (deflating 25 MB of a book's photos cost about a CPU-second and saved about 1%).
+#: (deflating the 25 MB of photos of a 64-post book cost 0.6 CPU-s and saved 4% of the EPUB).
 _STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
