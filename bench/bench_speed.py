@@ -133,8 +133,9 @@ def pdf_pages_and_text(pdf: Path) -> tuple[int, str]:
 
 def hanji_cmd(checkout: Path, post: Path, out: Path, cache: Path, *fmt: str) -> tuple[list[str],
                                                                                     dict[str, str]]:
-    """``python -m converter convert`` run from ``checkout`` (its own package first on the
-    path, whatever is installed)."""
+    """``python -m converter convert`` to run from ``checkout`` (its own package first on the
+    path, whatever is installed; ``-m`` puts the working directory before ``PYTHONPATH``, so
+    each command runs in its checkout)."""
     env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONWARNINGS="ignore")
     return ([sys.executable, "-m", "converter", "-q", "convert", str(post), "-o", str(out),
              "--cache-dir", str(cache), *fmt], env)
@@ -161,7 +162,7 @@ def bench_seed(runs: int, baseline: Path | None, with_pandoc: bool) -> None:
         def go() -> tuple[float, float, int]:
             shutil.rmtree(cache, ignore_errors=True)
             cmd, env = hanji_cmd(checkout, SEED_POST, work / out, cache, *fmt)
-            return run(cmd, env=env)
+            return run(cmd, cwd=checkout, env=env)
         return go
 
     def two_step() -> tuple[float, float, int]:
@@ -243,7 +244,7 @@ def bench_book(blog: str, baseline: Path | None) -> None:
         env = dict(os.environ, PYTHONPATH=str(checkouts[name]), PYTHONWARNINGS="ignore")
         return run([sys.executable, "-m", "converter", "-q", "book", str(site), "--title",
                     f"{blog} book", "--cache-dir", str(work / f"cache-{name}"), "-o",
-                    str(work / f"{out}-{name}")], env=env, tree=True)
+                    str(work / f"{out}-{name}")], cwd=checkouts[name], env=env, tree=True)
 
     cold = {name: book(name, "cold") for name in checkouts}
     posts = sorted((site / "_posts").rglob("*.m*"))
@@ -305,8 +306,8 @@ def bench_corpus(per_blog: int, baseline: Path | None) -> None:
             env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONWARNINGS="ignore")
             results[(name, label)] = run(
                 [sys.executable, "-m", "converter", "-q", "convert", *map(str, posts), "-o",
-                 str(work / "out"), "--cache-dir", str(work / "cache"), *flags], env=env,
-                tree=True)
+                 str(work / "out"), "--cache-dir", str(work / "cache"), *flags], cwd=checkout,
+                env=env, tree=True)
     scope = f"the first {per_blog} posts of each blog" if per_blog else "every post"
     print(f"corpus ({scope}: {len(posts)} posts), cold cache, wall / CPU-s (all processes):")
     for name in checkouts:

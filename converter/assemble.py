@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from lxml import html
 
+from . import render_cache
 from .assets import AssetResolver
 from .book import AssetStore, Chapter, Heading
 from .dialect import DialectContext, normalize
@@ -20,7 +22,6 @@ from .kramdown_config import kramdown_options
 from .language import choose_lang
 from .options import Options
 from .post import Post
-from .render import render_body
 from .site import Site
 from .titles import title_html, title_text
 from .transforms import TransformContext, apply_transforms
@@ -113,15 +114,16 @@ def image_descriptions(post: Post, options: Options) -> dict[str, str]:
 
 
 def build_chapter(post: Post, site: Site, options: Options, assets: AssetStore, *,
-                  chapter_id: str) -> Chapter:
-    """Run the shared pipeline on one post."""
+                  chapter_id: str, html_cache: Path | None = None) -> Chapter:
+    """Run the shared pipeline on one post; its rendered Markdown kept in ``html_cache``
+    (:mod:`.render_cache`), if given."""
     # Jekyll's front-matter defaults (``_config.yml`` ``defaults:``) under the post's own.
     post.front_matter = with_defaults(post.front_matter, post.source, site.root, site.config)
     ctx = DialectContext(site=site.config, page=page_variables(post, site), post_path=post.source,
                          body_line=post.body_line, diagnostics=post.warnings, site_root=site.root,
                          options=options, allowed_roots=site.allowed_roots())
     markdown_text = normalize(post.body, ctx)
-    root = render_body(markdown_text)
+    root = render_cache.render_body(markdown_text, html_cache)
     lang = choose_lang(options.lang or post.lang, site.locale, text=root.text_content()[:20000])
     tctx_kramdown = kramdown_options(site.config)
     tctx = TransformContext(resolver=AssetResolver(site, post.source), assets=assets,

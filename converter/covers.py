@@ -77,16 +77,10 @@ def draw_cover(meta: BookMeta, theme: Theme) -> bytes:
 def _fonts(family: str, weight: int) -> tuple[tuple[Path, frozenset[int]], ...]:
     """The faces of ``family`` and its fallbacks at ``weight``, each with the characters it
     has (a character is drawn with the first face that has it)."""
-    from fontTools.ttLib import TTFont
+    from .fonts import font_codepoints, resolve_families
 
-    from .fonts import resolve_families
-
-    faces = []
-    for fam in resolve_families([family]):
-        face = fam.face(weight)
-        with TTFont(face.path, lazy=True) as font:
-            faces.append((face.path, frozenset(font.getBestCmap() or {})))
-    return tuple(faces)
+    return tuple((face.path, font_codepoints(face.path))
+                 for face in (fam.face(weight) for fam in resolve_families([family])))
 
 
 @functools.lru_cache(maxsize=32)

@@ -118,7 +118,13 @@ class FontFamily:
 
 def load_manifest(directory: Path | None = None) -> dict[str, FontFamily]:
     """Read ``fonts.yml`` from ``directory`` (default: the bundled fonts), keyed by family."""
-    return dict(_load_manifest((directory or fonts_dir()).resolve()))
+    return dict(_load_manifest(_resolved(directory or fonts_dir())))
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(directory: Path) -> Path:
+    """``directory`` resolved once: glyph checks read the manifest per formula and string."""
+    return directory.resolve()
 
 
 @functools.lru_cache(maxsize=4)
@@ -246,6 +252,11 @@ def _cmap(path: Path, index: int = 0) -> frozenset[int]:
     except ImportError:
         with TTFont(path, lazy=True, fontNumber=index) as font:
             return frozenset(font.getBestCmap() or ())
+
+
+def font_codepoints(path: Path) -> frozenset[int]:
+    """The code points the font file at ``path`` maps to glyphs (cached)."""
+    return _cmap(path)
 
 
 def _family_cmap(family: FontFamily) -> frozenset[int]:

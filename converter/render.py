@@ -65,10 +65,15 @@ def parse_fragment(fragment: str) -> html.HtmlElement:
     return root
 
 
+def render_html(text: str) -> str:
+    """Markdown body → sanitized HTML fragment string (a function of ``text`` alone:
+    :mod:`converter.render_cache` keeps it between runs)."""
+    return sanitize_html(parse_fragment(markdown_to_html(text)))
+
+
 def render_body(text: str) -> html.HtmlElement:
     """Markdown body → sanitized HTML tree rooted at a ``<div>``."""
-    raw = markdown_to_html(text)
-    return parse_fragment(sanitize_html(parse_fragment(raw)))
+    return parse_fragment(render_html(text))
 
 
 def tree_to_string(root: etree._Element) -> str:

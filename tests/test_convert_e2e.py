@@ -171,6 +171,21 @@ def test_epub_embeds_subset_fonts(outputs: tuple[Path, Path, Path]) -> None:
     assert all(f.file_size < 600_000 for f in fonts)  # the Nanum originals are ~4 MB
 
 
+def test_epub_stores_images_and_deflates_text(outputs: tuple[Path, Path, Path]) -> None:
+    _, epub, _ = outputs
+    with zipfile.ZipFile(epub) as archive:
+        infos = archive.infolist()
+        assert archive.testzip() is None  # every member's CRC checks out
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+    images = [i for i in infos if i.filename.startswith("EPUB/images/")]
+    assert len(images) == 11
+    assert all(i.compress_type == zipfile.ZIP_STORED for i in images)  # JPEG/PNG as they are
+    rest = [i for i in infos[1:] if not i.filename.startswith("EPUB/images/")]
+    assert rest and all(i.compress_type == zipfile.ZIP_DEFLATED for i in rest)
+    texts = [i for i in rest if i.filename.endswith(".xhtml")]
+    assert sum(i.compress_size for i in texts) < sum(i.file_size for i in texts) / 2
+
+
 def test_epub_structure_of_figures(outputs: tuple[Path, Path, Path]) -> None:
     _, epub, _ = outputs
     chapter = next(t for n, t in epub_texts(epub).items() if n.endswith("post.xhtml"))

@@ -284,16 +284,16 @@ def test_failed_pdf_write_leaves_nothing_behind(site: SiteBuilder, tmp_path: Pat
 
 def test_failed_epub_write_leaves_nothing_behind(site: SiteBuilder, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from ebooklib import epub
+    from converter.writers import epub
 
     post = site.post("2024-01-01-a.md", "본문입니다.")
     out = tmp_path / "out"
 
-    def half_write(name: str, book: object, options: object = None) -> None:
-        Path(name).write_bytes(b"PK\x03\x04 half a book")
+    def half_write(packer: object) -> None:  # EbookLib's writer, as hanji drives it
+        Path(packer.file_name).write_bytes(b"PK\x03\x04 half a book")  # type: ignore[attr-defined]
         raise RuntimeError("crash mid-write")
 
-    monkeypatch.setattr(epub, "write_epub", half_write)
+    monkeypatch.setattr(epub._EpubPacker, "write", half_write)
     with pytest.raises(OutputError, match="EPUB writing failed"):
         converter.convert(post, output_dir=out, options=_options(tmp_path))
     assert list(out.iterdir()) == []

@@ -273,3 +273,26 @@ def test_layouts_unused_for_a_month_are_deleted(tmp_path: Path) -> None:
         os.utime(description, (when, when))
     cache.prune()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["recent.json", "recent.pdf"]
+
+
+def test_a_cached_layout_is_read_again_only_when_its_file_changed(tmp_path: Path) -> None:
+    import hashlib
+    import os
+
+    from converter.writers.pdf.layout_cache import intact
+
+    pdf = tmp_path / "chapter.pdf"
+    pdf.write_bytes(b"%PDF-1.7 first")
+    size, digest = pdf.stat().st_size, hashlib.sha256(pdf.read_bytes()).hexdigest()
+    written = pdf.stat().st_mtime_ns
+    assert intact(pdf, size, digest, written) and intact(pdf, size, digest)
+    # Rewritten at the same size: a new modification time, so it is hashed and rejected.
+    pdf.write_bytes(b"%PDF-1.7 other")
+    os.utime(pdf, ns=(written + 10**9, written + 10**9))
+    assert not intact(pdf, size, digest, written) and not intact(pdf, size, digest)
+    # Cut short: rejected by its size alone, whatever its time.
+    pdf.write_bytes(b"%PDF")
+    os.utime(pdf, ns=(written, written))
+    assert not intact(pdf, size, digest, written)
+    pdf.unlink()
+    assert not intact(pdf, size, digest, written)

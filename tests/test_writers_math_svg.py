@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 from lxml import etree, html
 
@@ -217,3 +218,21 @@ def test_a_sign_after_a_relation_or_an_opening_is_unary() -> None:
     assert minus[0] - opening[1] < 0.15 and b[0] - minus[1] < 0.15
     a, minus, b = _ink_runs("a-b")  # binary: spaced on both sides
     assert minus[0] - a[1] > 0.15 and b[0] - minus[1] > 0.15
+
+
+def test_a_seeded_formula_is_taken_from_memory_without_the_disk_or_ziamath(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # A fresh interpreter: the PDF writer's process gets its formulas from the helper that drew
+    # them and must not import ziamath (a third of a second) nor read the disk cache for them.
+    code = ("import sys; from pathlib import Path\n"
+            "from converter.writers.math_svg import FormulaCache\n"
+            f"cache = FormulaCache(Path({str(tmp_path / 'math')!r}))\n"
+            "cache.seed({('x^2', False): {'src': 'data:image/svg+xml;base64,AA=='}})\n"
+            "print(cache.get('x^2', display=False)['src'], 'ziamath' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["data:image/svg+xml;base64,AA==", "False"]
+    assert not (tmp_path / "math").exists()

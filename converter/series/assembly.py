@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .. import render_cache
 from ..api import site_of
 from ..assemble import build_chapter
 from ..batch import PostTimeout, time_limit
@@ -40,6 +41,7 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
     skipped: list[Path] = []
     sites: dict[Path, Site] = {}
     folders: dict[Path, Site] = {}
+    html_cache = _html_cache(options)
     for index, post in enumerate(posts, start=1):
         if progress:
             progress("chapters", index - 1, len(posts))
@@ -47,7 +49,8 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
         try:
             check_post_access(post.source, site)
             with time_limit(options.timeout):
-                chapter = build_chapter(post, site, options, assets, chapter_id=f"ch{index:03d}")
+                chapter = build_chapter(post, site, options, assets, chapter_id=f"ch{index:03d}",
+                                        html_cache=html_cache)
         except PostTimeout:
             diagnostics.warn(f"post skipped: timed out after {options.timeout:g} s "
                              "(option timeout)", path=post.source)
@@ -69,6 +72,8 @@ def assemble_book(config: BookConfig, options: Options, posts: Sequence[Post],
         included.append(post)
     if progress:
         progress("chapters", len(posts), len(posts))
+    if html_cache is not None:
+        render_cache.prune(html_cache)
     if not chapters:
         raise InputError("no post of the book could be converted")
     link_chapters(chapters, included, sites)
@@ -104,3 +109,12 @@ def _site_for(path: Path, options: Options, cache: dict[Path, Site],
 def _majority(values: list[str]) -> str:
     return max(sorted(set(values)), key=values.count) if values else "ko"
 
+
+def _html_cache(options: Options) -> Path | None:
+    """Where the posts' rendered Markdown is kept (:mod:`converter.render_cache`): the cache
+    folder's ``html/``; none without the cache."""
+    if not options.cache:
+        return None
+    from ..images.cache import default_cache_dir
+
+    return (options.cache_dir or default_cache_dir()) / "html"

@@ -29,7 +29,7 @@ from xml.etree import ElementTree
 from latex2mathml.converter import convert
 from lxml import html
 
-from ..fonts import missing_glyphs
+from ..fonts import font_codepoints, missing_glyphs
 from . import TransformContext, transform
 
 _MATH_CLASSES = {"math-inline": False, "math-display": True}
@@ -143,13 +143,9 @@ def _math_font_cmap() -> frozenset[int]:
     if spec is None or spec.origin is None:
         return frozenset()
     path = Path(spec.origin).parent / "fonts" / "STIXTwoMath-Regular.ttf"
-    try:
-        from fontTools.ttLib import TTFont
-
-        with TTFont(path, lazy=True) as font:
-            return frozenset(font.getBestCmap() or ())
-    except (OSError, ImportError):
+    if not path.is_file():
         return frozenset()
+    return font_codepoints(path)
 
 
 def glyphless(math: html.HtmlElement) -> list[str]:

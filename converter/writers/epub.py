@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import zipfile
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,6 +34,44 @@ class _XhtmlItem(epub.EpubHtml):
 
     def get_content(self, default: Any = None) -> bytes:
         return self.content
+
+
+#: Members already compressed in their own format: stored in the EPUB, not deflated again
+#: (deflating the 25 MB of photos of a 64-post book cost 0.6 CPU-s and saved 4% of the EPUB).
+_STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+class _MediaStoringZip(zipfile.ZipFile):
+    """A ZIP archive that stores compressed images as they are and deflates the rest."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: int | None = None,
+                 compresslevel: int | None = None) -> None:
+        name = (zinfo_or_arcname if isinstance(zinfo_or_arcname, str)
+                else zinfo_or_arcname.filename)
+        if compress_type is None and name.lower().endswith(_STORED_SUFFIXES):
+            compress_type = zipfile.ZIP_STORED
+        super().writestr(zinfo_or_arcname, data, compress_type=compress_type,
+                         compresslevel=compresslevel)
+
+
+class _EpubPacker(epub.EpubWriter):  # type: ignore[misc]
+    """EbookLib's EPUB writer, into a :class:`_MediaStoringZip`; errors are raised (EbookLib's
+    ``write_epub`` only warns of an ``OSError`` and returns False)."""
+
+    def write(self) -> None:
+        with _MediaStoringZip(self.file_name, "w", zipfile.ZIP_DEFLATED) as self.out:
+            self.out.writestr("mimetype", "application/epub+zip",
+                              compress_type=zipfile.ZIP_STORED)
+            self._write_container()
+            self._write_opf()
+            self._write_items()
+
+
+def _write_epub(path: Path, eb: epub.EpubBook, options: dict[str, Any]) -> None:
+    """Write ``eb`` to ``path`` as :func:`ebooklib.epub.write_epub` does, images stored."""
+    packer = _EpubPacker(str(path), eb, options)
+    packer.process()
+    packer.write()
 
 
 class EpubWriter(Writer):
@@ -128,7 +167,7 @@ class EpubWriter(Writer):
             cover_item.file_name if cover_item is not None else None)}
         try:
             with atomic_output(target) as tmp:
-                epub.write_epub(str(tmp), eb, write_options)
+                _write_epub(tmp, eb, write_options)
                 accessibility.finish_package(tmp, meta.lang)
         except OutputError:
             raise

@@ -92,8 +92,12 @@ class FormulaCache:
         a rebuild does not spend seconds on it again.
         """
         found = self._memory.get((tex, display))
+        if found is not None:  # drawn or read by this process (or seeded): no disk, no import
+            if "error" in found:
+                raise FormulaError(found["error"])
+            return found
         path = self._path(tex, display)
-        if found is None and path is not None:
+        if path is not None:
             try:
                 found = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
