@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 RENDER_CACHE_VERSION = 1
 #: Entries unused this long are deleted (:func:`prune`).
 MAX_AGE_DAYS = 30
-#: The libraries whose output an entry holds.
-_LIBRARIES = ("markdown", "pymdown-extensions", "pygments", "nh3")
+#: The libraries whose output an entry holds (lxml: the HTML parser between Markdown and nh3).
+_LIBRARIES = ("markdown", "pymdown-extensions", "pygments", "nh3", "lxml")
 
 
 @functools.cache
