@@ -85,6 +85,10 @@ class BatchSummary:
         return [o for o in self.outcomes if not o.ok]
 
 
+#: Seconds between alarms once a post is past its time (:func:`time_limit`).
+_ALARM_REPEAT = 0.5
+
+
 class PostTimeout(BaseException):
     """Raised by the alarm when a post runs out of time.
 
@@ -96,20 +100,29 @@ class PostTimeout(BaseException):
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`PostTimeout` in this thread after ``seconds`` (no-op where impossible:
-    no ``SIGALRM``, not the main thread, or a non-positive limit)."""
+    no ``SIGALRM``, not the main thread, or a non-positive limit).
+
+    The alarm repeats every :data:`_ALARM_REPEAT` seconds until the block ends: a signal
+    handler's exception that lands in a finaliser (``__del__``, a weakref or gc callback) is
+    printed and dropped by Python, and a single alarm lost that way let a book's slow chapter
+    run on for minutes.
+    """
     if (seconds <= 0 or not hasattr(signal, "SIGALRM")
             or threading.current_thread() is not threading.main_thread()):
         yield
         return
+    armed = [True]
 
     def expire(signum: int, frame: object) -> None:
-        raise PostTimeout()
+        if armed[0]:
+            raise PostTimeout()
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _ALARM_REPEAT)
     try:
         yield
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 

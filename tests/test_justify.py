@@ -26,9 +26,11 @@ WORDS = ["이", "글은", "초거대인공지능언어모델연구개발사업�
 TEXT = " ".join(WORDS[i * 7 % len(WORDS)] for i in range(160))
 
 
-def convert_pdf(tmp_path: Path, name: str) -> Path:
+def convert_pdf(tmp_path: Path, name: str, text: str = TEXT,
+                front_matter: str = 'title: "정렬"') -> Path:
+    """Three paragraphs of ``text`` as a justified PDF."""
     site = SiteBuilder(tmp_path / "site")
-    post = site.post(f"2021-01-01-{name}.md", "\n\n".join([TEXT] * 3), front_matter='title: "정렬"')
+    post = site.post(f"2021-01-01-{name}.md", "\n\n".join([text] * 3), front_matter=front_matter)
     result = converter.convert(post, output_dir=tmp_path / "out", options=converter.Options(
         formats=("pdf",), jobs=1, cache_dir=tmp_path / "cache"))
     return result.outputs["pdf"].path
@@ -61,12 +63,7 @@ FORMULA_TEXT = " ".join(FORMULA_WORDS[i * 5 % len(FORMULA_WORDS)] for i in range
 
 
 def convert_formula_pdf(tmp_path: Path, name: str) -> Path:
-    site = SiteBuilder(tmp_path / "site")
-    post = site.post(f"2021-01-01-{name}.md", "\n\n".join([FORMULA_TEXT] * 3),
-                     front_matter='title: "수식 정렬"\nuse_math: true')
-    result = converter.convert(post, output_dir=tmp_path / "out", options=converter.Options(
-        formats=("pdf",), jobs=1, cache_dir=tmp_path / "cache"))
-    return result.outputs["pdf"].path
+    return convert_pdf(tmp_path, name, FORMULA_TEXT, 'title: "수식 정렬"\nuse_math: true')
 
 
 def test_gaps_beside_inline_formulas_stay_within_the_bound(tmp_path: Path) -> None:
