@@ -22,15 +22,39 @@ import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from lxml import etree
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
+
+
+def text_after_marker(marker: Any, length: int = 12) -> str:
+    """At least ``length`` characters (whitespace removed) of canonical text after an EPUB
+    page marker: its tail, then what follows it and its ancestors up to ``<body>`` (to check
+    a marker against the PDF page it names; tests/test_page_list.py uses it too)."""
+    from converter.writers.page_list import canonical_text
+
+    after, node = marker.tail or "", marker
+    while len(re.sub(r"\s", "", after)) < length and node is not None:
+        sibling = node.getnext()
+        while sibling is not None and len(re.sub(r"\s", "", after)) < length:
+            if sibling.get("role") != "doc-pagebreak":
+                after += canonical_text(sibling)
+            after += sibling.tail or ""
+            sibling = sibling.getnext()
+        node = node.getparent()
+        if node is not None and etree.QName(node).localname == "body":
+            break
+    return re.sub(r"\s+", "", after)
 
 
 def ace_command() -> str | None:
@@ -75,13 +99,9 @@ def page_list_check(pdf: Path, epub: Path, sample: int = 20) -> str:
     the book) sit on the text that starts their page (the first 7 characters after the marker
     among the first 60 of the page, running head included)."""
     import random
-    import re
     import zipfile
 
     import pikepdf
-    from lxml import etree
-
-    from converter.writers.page_list import canonical_text
 
     xhtml = "{http://www.w3.org/1999/xhtml}"
     with pikepdf.open(pdf) as document:
@@ -103,16 +123,7 @@ def page_list_check(pdf: Path, epub: Path, sample: int = 20) -> str:
             for span in root.iter(f"{xhtml}span"):
                 if span.get("role") != "doc-pagebreak" or "/text/ch" not in "/" + name and "text/post" not in name:
                     continue
-                after, node = span.tail or "", span
-                while len(re.sub(r"\s", "", after)) < 12 and node is not None:
-                    sibling = node.getnext()
-                    while sibling is not None and len(re.sub(r"\s", "", after)) < 12:
-                        if sibling.get("role") != "doc-pagebreak":
-                            after += canonical_text(sibling)
-                        after += sibling.tail or ""
-                        sibling = sibling.getnext()
-                    node = node.getparent()
-                markers[int(span.get("aria-label"))] = re.sub(r"\s+", "", after)
+                markers[int(span.get("aria-label"))] = text_after_marker(span)
     candidates = [folio for folio, after in markers.items()
                   if len(after) >= 7 and folio <= len(page_texts) and len(page_texts[folio - 1]) >= 20]
     chosen = sorted(random.Random(1).sample(candidates, min(sample, len(candidates))))

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SiteBuilder, epubcheck_problems
+from conftest import REPO, SiteBuilder, epubcheck_problems
 from lxml import etree
 
 from converter.options import Options
 from converter.series import build_book
-from converter.writers.page_list import canonical_text
+
+_spec = importlib.util.spec_from_file_location("a11y_check", REPO / "scripts" / "a11y_check.py")
+assert _spec is not None and _spec.loader is not None
+a11y_check = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(a11y_check)
+text_after_marker = a11y_check.text_after_marker
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB = "{http://www.idpf.org/2007/ops}"
@@ -61,19 +67,7 @@ def markers(epub: Path) -> dict[int, tuple[str, str]]:
                 if span.get("role") != "doc-pagebreak":
                     continue
                 assert span.get(f"{EPUB}type") == "pagebreak" and span.get("aria-label")
-                # The text after the marker: its tail, then what follows its parent.
-                after, node = span.tail or "", span
-                while len(re.sub(r"\s", "", after)) < 12 and node is not None:
-                    sibling = node.getnext()
-                    while sibling is not None and len(re.sub(r"\s", "", after)) < 12:
-                        if sibling.get("role") != "doc-pagebreak":
-                            after += canonical_text(sibling)
-                        after += sibling.tail or ""
-                        sibling = sibling.getnext()
-                    node = node.getparent()
-                    if node is not None and node.tag == f"{XHTML}body":
-                        break
-                found[int(span.get("aria-label"))] = (name, re.sub(r"\s+", "", after))
+                found[int(span.get("aria-label"))] = (name, text_after_marker(span))
     return found
 
 
